@@ -1,0 +1,49 @@
+"""Request id and W3C trace context, carried from HTTP into events and back into consumers' logs."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from contextvars import ContextVar
+
+import structlog
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def valid_traceparent(value: str | None) -> str | None:
+    """The header if it is a well-formed version-00 `traceparent` with non-zero ids, else None."""
+    if not value:
+        return None
+    match = _TRACEPARENT.match(value.strip().lower())
+    if match is None or set(match.group(1)) == {"0"} or set(match.group(2)) == {"0"}:
+        return None
+    return match.group(0)
+
+
+def child_traceparent(parent: str | None) -> str:
+    """A traceparent for a new span: same trace as `parent` (or a new trace), fresh span id."""
+    parent = valid_traceparent(parent)
+    trace_id = parent.split("-")[1] if parent else secrets.token_hex(16)
+    flags = parent.split("-")[3] if parent else "01"
+    return f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
+
+
+def trace_id(traceparent: str | None) -> str | None:
+    parent = valid_traceparent(traceparent)
+    return parent.split("-")[1] if parent else None
+
+
+def bind(*, request_id: str | None, traceparent: str | None) -> None:
+    """Set the context for this task and bind it to every log line it writes."""
+    request_id_var.set(request_id)
+    traceparent_var.set(traceparent)
+    structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))

@@ -1,0 +1,115 @@
+"""Tables every service keeps in its own schema: outbox, inbox and idempotency keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+    idempotency: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Define the plumbing tables on a service's metadata (its schema)."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger, Identity(always=True), primary_key=True),
+        Column("id", Uuid, nullable=False, unique=True),
+        # Subject without the deployment's namespace, e.g. `profiles.person.updated`.
+        Column("subject", String(200), nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+    )
+    Index(
+        "ix_outbox_unpublished",
+        outbox.c.seq,
+        postgresql_where=outbox.c.published_at.is_(None),
+    )
+    Index("ix_outbox_published_at", outbox.c.published_at)
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", Uuid, nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+    )
+    idempotency = Table(
+        "idempotency_keys",
+        metadata,
+        Column("organization", String(100), nullable=False),
+        Column("principal", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("body", JSONB, nullable=False),
+        Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("organization", "principal", "key", name="pk_idempotency_keys"),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox, idempotency=idempotency)
+
+
+def outbox_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel a service's outbox trigger signals on."""
+    return f"{schema}_outbox"
+
+
+def outbox_notify_ddl(schema: str) -> list[str]:
+    """DDL for a statement-level trigger that wakes the relay as soon as events commit."""
+    channel = outbox_channel(schema)
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION "{schema}".notify_outbox() RETURNS trigger AS $$
+        BEGIN
+            PERFORM pg_notify('{channel}', '');
+            RETURN NULL;
+        END;
+        $$ LANGUAGE plpgsql
+        """,
+        f"""
+        CREATE TRIGGER outbox_notify AFTER INSERT ON "{schema}".outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".notify_outbox()
+        """,
+    ]
+
+
+def create_messaging_tables(schema: str) -> None:
+    """Migration step (inside an Alembic revision): create the plumbing tables and the notify trigger."""
+    from alembic import op
+
+    metadata = MetaData(schema=schema)
+    tables = messaging_tables(metadata)
+    bind = op.get_bind()
+    for table in (tables.outbox, tables.inbox, tables.idempotency):
+        table.create(bind)
+    for statement in outbox_notify_ddl(schema):
+        op.execute(statement)

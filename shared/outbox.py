@@ -1,0 +1,243 @@
+"""Transactional outbox: events are written with the state change and relayed to JetStream.
+
+`Outbox.add` inserts the event row in the caller's transaction. `OutboxRelay` claims unpublished
+rows with `FOR UPDATE SKIP LOCKED` (so relay replicas share the work), publishes them with
+`Nats-Msg-Id` = event id (so the stream drops a re-publish after a crash), and marks them
+published only after the server acknowledged them. It retries forever with capped backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+import asyncpg
+import orjson
+from nats.js import JetStreamContext
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.context import child_traceparent, request_id_var, traceparent_var
+from shared.events import CloudEvent, Event
+from shared.logging import get_logger
+from shared.messaging_tables import outbox_channel
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+
+_log = get_logger("shared.outbox")
+
+
+class Outbox:
+    """Writes events into a service's outbox table within the caller's transaction."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def add(
+        self, session: AsyncSession, event: Event, *, organization: str, subject: str | None
+    ) -> CloudEvent:
+        """Record `event` in the current transaction; it is published only if the transaction commits."""
+        traceparent = child_traceparent(traceparent_var.get())
+        request_id = request_id_var.get()
+        envelope = CloudEvent.wrap(
+            event,
+            organization=organization,
+            subject=subject,
+            traceparent=traceparent,
+            request_id=request_id,
+        )
+        headers = {"traceparent": traceparent, "Ce-Type": envelope.type}
+        if request_id:
+            headers["X-Request-Id"] = request_id
+        event_type = event.event_type
+        await session.execute(
+            self.table.insert().values(
+                id=envelope.id,
+                subject=f"{event_type.service}.{event_type.entity}.{event_type.action}",
+                payload=orjson.dumps(envelope.model_dump(mode="json")),
+                headers=headers,
+            )
+        )
+        return envelope
+
+
+AfterPublish = Callable[[Sequence[str]], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Publishes a service's outbox to JetStream; safe to run as several replicas."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        table: Table,
+        sessions: async_sessionmaker[AsyncSession],
+        js: JetStreamContext,
+        namespace: str,
+        listen_dsn: str | None = None,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        publish_timeout: float = 5.0,
+        retention: timedelta = timedelta(hours=72),
+        after_publish: AfterPublish | None = None,
+    ) -> None:
+        self.service = service
+        self.table = table
+        self.sessions = sessions
+        self.js = js
+        self.namespace = namespace
+        self.listen_dsn = listen_dsn
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.publish_timeout = publish_timeout
+        self.retention = retention
+        # Fault-injection seam for tests: runs after the server acked, before rows are marked.
+        self.after_publish = after_publish
+        self._wake = asyncio.Event()
+
+    async def relay_once(self) -> int:
+        """Claim one batch, publish it, mark what the server acknowledged. Returns rows published."""
+        table = self.table
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(table.c.seq, table.c.id, table.c.subject, table.c.payload, table.c.headers)
+                    .where(table.c.published_at.is_(None))
+                    .order_by(table.c.seq)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                headers = {**row.headers, "Nats-Msg-Id": str(row.id)}
+                futures.append(
+                    await self.js.publish_async(
+                        f"{self.namespace}.{row.subject}", bytes(row.payload), headers=headers
+                    )
+                )
+            results = await asyncio.wait_for(
+                asyncio.gather(*futures, return_exceptions=True), timeout=self.publish_timeout
+            )
+            acked = [
+                row.seq
+                for row, result in zip(rows, results, strict=True)
+                if not isinstance(result, BaseException)
+            ]
+            failed = [
+                (row.seq, result)
+                for row, result in zip(rows, results, strict=True)
+                if isinstance(result, BaseException)
+            ]
+            if self.after_publish is not None:
+                await self.after_publish([str(row.id) for row in rows])
+            if acked:
+                await session.execute(
+                    update(table).where(table.c.seq.in_(acked)).values(published_at=func.now())
+                )
+            for seq, error in failed:
+                await session.execute(
+                    update(table)
+                    .where(table.c.seq == seq)
+                    .values(attempts=table.c.attempts + 1, last_error=repr(error)[:500])
+                )
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
+        if failed:
+            raise RuntimeError(f"{len(failed)} of {len(rows)} events were not acknowledged: {failed[0][1]!r}")
+        return len(acked)
+
+    async def backlog(self) -> int:
+        async with self.sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def prune(self) -> int:
+        """Delete rows published longer ago than the retention period."""
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                delete(self.table).where(self.table.c.published_at < func.now() - self.retention)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set: woken by NOTIFY on commit, polling as a fallback."""
+        listener = asyncio.create_task(self._listen(stop))
+        housekeeping = asyncio.create_task(self._housekeeping(stop))
+        delay = 0.05
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    published = await self.relay_once()
+                    delay = 0.05
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+                    _log.warning("outbox relay batch failed; will retry", error=repr(exc), retry_in=delay)
+                    await _sleep_or_stop(stop, delay)
+                    delay = min(delay * 2, 5.0)
+                    continue
+                if published >= self.batch_size:
+                    continue  # more is waiting
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait_wake_or_stop(stop), timeout=self.poll_seconds)
+        finally:
+            for task in (listener, housekeeping):
+                task.cancel()
+            await asyncio.gather(listener, housekeeping, return_exceptions=True)
+
+    async def _wait_wake_or_stop(self, stop: asyncio.Event) -> None:
+        waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        if not self.listen_dsn:
+            return
+        channel = outbox_channel(self.table.schema or "public")
+        while not stop.is_set():
+            try:
+                connection = await asyncpg.connect(self.listen_dsn)
+                try:
+                    await connection.add_listener(channel, lambda *_: self._wake.set())
+                    self._wake.set()  # catch up on anything committed while not listening
+                    while not stop.is_set() and not connection.is_closed():
+                        await _sleep_or_stop(stop, 5.0)
+                        await connection.execute("SELECT 1")
+                finally:
+                    with contextlib.suppress(Exception):
+                        await connection.close(timeout=2)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _log.info("outbox listener reconnecting", error=repr(exc))
+                await _sleep_or_stop(stop, 1.0)
+
+    async def _housekeeping(self, stop: asyncio.Event) -> None:
+        ticks = 0
+        while not stop.is_set():
+            try:
+                OUTBOX_BACKLOG.labels(self.service).set(await self.backlog())
+                if ticks % 60 == 0:
+                    await self.prune()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _log.info("outbox housekeeping failed", error=repr(exc))
+            ticks += 1
+            await _sleep_or_stop(stop, 5.0)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
