@@ -1,0 +1,216 @@
+"""`mentorship`: run the whole platform on one machine, migrate, mint development tokens."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mentorship.databases import create_database
+from mentorship.embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedServerError
+from mentorship.services import DEFAULT_PORT_BASE, select
+from mentorship.supervisor import ChildExited, Supervisor
+from shared import migrations
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RUN_DIR = PROJECT_ROOT / ".run"
+DATABASE_NAME = "mentorship"
+DEV_SUBJECT = "00000000-0000-4000-8000-000000000001"
+DEV_ORGANIZATION = "00000000-0000-4000-8000-00000000a001"
+
+app = typer.Typer(
+    help="Operator and developer tooling of the mentorship platform.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+PostgresPort = Annotated[
+    int | None, typer.Option(help="Port of the embedded PostgreSQL (default: a free one).")
+]
+NatsPort = Annotated[int | None, typer.Option(help="Port of the embedded NATS (default: a free one).")]
+
+
+@app.command()
+def run(
+    port_base: Annotated[
+        int,
+        typer.Option(help="Shift every service's port: profiles, on 8001 by default, moves to port_base+1."),
+    ] = DEFAULT_PORT_BASE,
+    workers: Annotated[bool, typer.Option(help="Also run each service's event worker.")] = True,
+    postgres_port: PostgresPort = None,
+    nats_port: NatsPort = None,
+) -> None:
+    """Run every service (API and worker) against PostgreSQL and NATS until Ctrl-C.
+
+    Uses DATABASE_URL and NATS_URL when set; otherwise starts embedded servers with their data in .run/.
+    """
+    _stop_signals_interrupt()
+    code = 0
+    with ExitStack() as stack:
+        try:
+            database, nats = _servers(stack, postgres_port=postgres_port, nats_port=nats_port)
+            for service in select():
+                console.print(f"migrating [bold]{service.name}[/]")
+                migrations.upgrade(service.name, database)
+            supervisor = stack.enter_context(
+                Supervisor(env=_service_env(database=database, nats=nats), cwd=PROJECT_ROOT)
+            )
+            _start_services(supervisor, port_base=port_base, workers=workers)
+            _print_overview(port_base=port_base, database=database, nats=nats)
+            console.print("[green]running[/]; Ctrl-C stops everything")
+            dead = supervisor.watch()
+            console.print(f"[red]{escape(str(ChildExited(dead)))}[/]; stopping everything")
+            code = 1
+        except KeyboardInterrupt:
+            console.print("stopping")
+        except (ChildExited, TimeoutError, EmbeddedServerError) as exc:
+            console.print(f"[red]{escape(str(exc))}[/]; stopping everything")
+            code = 1
+        finally:
+            # Shutdown runs to the end: a second Ctrl-C must not strand half-stopped servers.
+            _ignore_stop_signals()
+    raise typer.Exit(code)
+
+
+@app.command()
+def servers(postgres_port: PostgresPort = None, nats_port: NatsPort = None) -> None:
+    """Start embedded PostgreSQL and NATS (data in .run/), print their URLs as exports, wait for Ctrl-C."""
+    _stop_signals_interrupt()
+    with ExitStack() as stack:
+        try:
+            postgres = stack.enter_context(EmbeddedPostgres(RUN_DIR / "postgres", postgres_port))
+            nats = stack.enter_context(EmbeddedNats(RUN_DIR / "nats", nats_port))
+            database = create_database(postgres.url, DATABASE_NAME)
+            print(f"export DATABASE_URL={database}")
+            print(f"export NATS_URL={nats.url}", flush=True)
+            console.print(f"[green]PostgreSQL[/] {postgres.data_dir}, [green]NATS[/] {nats.store_dir}")
+            console.print("Ctrl-C stops both")
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            console.print("stopping")
+        except EmbeddedServerError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+            raise typer.Exit(1) from None
+        finally:
+            _ignore_stop_signals()
+
+
+@app.command()
+def migrate(
+    services: Annotated[
+        list[str] | None, typer.Argument(help="Services to migrate (default: all).", show_default=False)
+    ] = None,
+    database_url: Annotated[
+        str, typer.Option(envvar="DATABASE_URL", help="PostgreSQL URL of the platform's database.")
+    ] = "",
+) -> None:
+    """Apply the migrations of every service (or of the named ones) to DATABASE_URL."""
+    if not database_url:
+        console.print("[red]set DATABASE_URL or pass --database-url[/]")
+        raise typer.Exit(2)
+    try:
+        chosen = select(services)
+    except ValueError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from None
+    for service in chosen:
+        console.print(f"migrating [bold]{service.name}[/]")
+        migrations.upgrade(service.name, database_url)
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Option(help="Subject: the person the token speaks for.")] = DEV_SUBJECT,
+    org: Annotated[str, typer.Option(help="Organization the caller belongs to.")] = DEV_ORGANIZATION,
+    role: Annotated[
+        list[str] | None, typer.Option(help="Role (repeatable): admin, mentor, mentee, integration.")
+    ] = None,
+    ttl: Annotated[int, typer.Option(min=1, help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Print a development JWT, signed with the development secret, for calling the APIs."""
+    # Imported here so the other commands keep working while auth's dependencies are unavailable.
+    from shared.auth import mint_dev_token
+
+    print(mint_dev_token(subject=sub, organization=org, roles=role or ["admin"], ttl_seconds=ttl))
+
+
+def _servers(stack: ExitStack, *, postgres_port: int | None, nats_port: int | None) -> tuple[str, str]:
+    """DATABASE_URL and NATS_URL from the environment, or of embedded servers started on `stack`."""
+    database = os.environ.get("DATABASE_URL")
+    if not database:
+        console.print("starting embedded PostgreSQL")
+        postgres = stack.enter_context(EmbeddedPostgres(RUN_DIR / "postgres", postgres_port))
+        database = create_database(postgres.url, DATABASE_NAME)
+    nats = os.environ.get("NATS_URL")
+    if not nats:
+        console.print("starting embedded NATS")
+        nats = stack.enter_context(EmbeddedNats(RUN_DIR / "nats", nats_port)).url
+    return database, nats
+
+
+def _service_env(*, database: str, nats: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database,
+        "NATS_URL": nats,
+        "ENVIRONMENT": "development",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _start_services(supervisor: Supervisor, *, port_base: int, workers: bool) -> None:
+    apis = []
+    for service in select():
+        port = service.api_port(port_base)
+        argv = [sys.executable, "-m", "uvicorn", "--factory", service.app, "--host", "127.0.0.1"]
+        apis.append((supervisor.spawn(f"{service.name} API", [*argv, "--port", str(port)]), port))
+        if workers:
+            supervisor.spawn(f"{service.name} worker", [sys.executable, "-m", service.worker])
+    for child, port in apis:
+        supervisor.wait_until_listening(child, port)
+
+
+def _print_overview(*, port_base: int, database: str, nats: str) -> None:
+    # One URL per row: the table stays narrow enough for an 80-column terminal and every URL stays whole.
+    table = Table(title="mentorship platform")
+    table.add_column("service")
+    table.add_column("")
+    table.add_column("URL", overflow="fold")
+    for service in select():
+        base = f"http://127.0.0.1:{service.api_port(port_base)}"
+        table.add_row(service.name, "API", base)
+        table.add_row("", "docs", f"{base}/docs")
+        table.add_row("", "OpenAPI", f"{base}/openapi.json", end_section=True)
+    table.add_row("PostgreSQL", "", database)
+    table.add_row("NATS", "", nats)
+    console.print(table)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_signals_interrupt() -> None:
+    # SIGTERM (from an orchestrator or `kill`) gets the same orderly shutdown as Ctrl-C.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _ignore_stop_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+if __name__ == "__main__":
+    app()
