@@ -24,10 +24,10 @@ async def upsert_if_newer(
     """
     statement = insert(table).values(**values)
     updates = {name: statement.excluded[name] for name in values if name not in key}
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[table.c[name] for name in key],
         set_=updates,
         where=table.c[version_column] < statement.excluded[version_column],
     ).returning(table.c[version_column])
-    result = await session.execute(statement)
+    result = await session.execute(upsert)
     return result.first() is not None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
+from typing import Any
 
 from prometheus_client import start_http_server
 from sqlalchemy import Table
@@ -21,6 +22,8 @@ from shared.streams import ensure_deadletter_stream, ensure_service_stream
 _log = get_logger("shared.worker")
 
 ConsumerFactory = Callable[[Runtime], Sequence[EventConsumer]]
+# A periodic or long-running job of a service (reminders, expiries, retries): runs until `stop` is set.
+Job = Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]
 
 
 def build_relay(runtime: Runtime, *, outbox: Table) -> OutboxRelay:
@@ -54,9 +57,10 @@ async def run_worker(
     *,
     outbox: Table | None,
     consumers: ConsumerFactory | None = None,
+    jobs: Sequence[Job] = (),
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Run relay and consumers until `stop` is set (or a termination signal arrives)."""
+    """Run relay, consumers and jobs until `stop` is set (or a termination signal arrives)."""
     configure_logging(level=settings.log_level, json_logs=settings.log_json, service=settings.service_name)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -75,6 +79,8 @@ async def run_worker(
             tasks.append(asyncio.create_task(build_relay(runtime, outbox=outbox).run(stop)))
         for consumer in consumers(runtime) if consumers else ():
             tasks.append(asyncio.create_task(consumer.run(stop)))
+        for job in jobs:
+            tasks.append(asyncio.create_task(job(runtime, stop)))
         _log.info("worker started", service=settings.service_name, tasks=len(tasks))
         await stop.wait()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,94 @@
+"""What every benchmark needs: servers (embedded unless URLs are given), a migrated database, figures.
+
+A benchmark prints a readable table and, as its very last line, one JSON object with its figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import statistics
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/x.py` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from mentorship.databases import create_database, drop_database  # noqa: E402
+from mentorship.embedded import EmbeddedNats, EmbeddedPostgres  # noqa: E402
+from mentorship.services import SERVICES  # noqa: E402
+from shared.config import async_database_url  # noqa: E402
+from shared.migrations import upgrade  # noqa: E402
+
+
+@dataclass(frozen=True)
+class BenchPlatform:
+    database_url: str  # asyncpg URL of a fresh, migrated database
+    nats_url: str
+    namespace: str  # unique event namespace (streams and subjects) of this run
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "NATS_URL": self.nats_url,
+            "EVENT_NAMESPACE": self.namespace,
+            "ENVIRONMENT": "test",
+            "LOG_LEVEL": "WARNING",
+        }
+
+
+@contextlib.contextmanager
+def bench_platform() -> Iterator[BenchPlatform]:
+    """Servers from DATABASE_URL / NATS_URL, or embedded ones in a temporary folder; a fresh database."""
+    with tempfile.TemporaryDirectory(prefix="mentorship-bench-") as scratch:
+        postgres = (
+            None if os.environ.get("DATABASE_URL") else EmbeddedPostgres(Path(scratch) / "pg", durable=False)
+        )
+        nats_server = None if os.environ.get("NATS_URL") else EmbeddedNats(Path(scratch) / "nats")
+        try:
+            admin = postgres.start() if postgres else os.environ["DATABASE_URL"]
+            admin = admin.replace("postgresql+asyncpg://", "postgresql://")
+            nats_url = nats_server.start() if nats_server else os.environ["NATS_URL"]
+            name = f"bench_{uuid.uuid4().hex[:10]}"
+            url = create_database(admin, name)
+            try:
+                for service in SERVICES:
+                    upgrade(service.name, url)
+                yield BenchPlatform(async_database_url(url), nats_url, f"b{uuid.uuid4().hex[:10]}")
+            finally:
+                drop_database(admin, name)
+        finally:
+            if nats_server:
+                nats_server.stop()
+            if postgres:
+                postgres.stop()
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The `pct` percentile (0-100) of `values`, by the inclusive method."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return float(values[0])
+    return float(statistics.quantiles(values, n=100, method="inclusive")[max(0, min(98, round(pct) - 1))])
+
+
+def print_table(title: str, rows: Sequence[tuple[str, object]]) -> None:
+    width = max(len(label) for label, _ in rows)
+    print(title)
+    print("-" * len(title))
+    for label, value in rows:
+        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        print(f"  {label.ljust(width)}  {text}")
+
+
+def print_figures(figures: dict[str, object]) -> None:
+    """The last line of every benchmark: its figures as one JSON object."""
+    print(json.dumps(figures), flush=True)
