@@ -24,6 +24,7 @@ from mentorship.databases import create_database, drop_database  # noqa: E402
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres  # noqa: E402
 from mentorship.services import SERVICES  # noqa: E402
 from shared.config import async_database_url  # noqa: E402
+from shared.logging import configure_logging  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 
 
@@ -47,6 +48,7 @@ class BenchPlatform:
 @contextlib.contextmanager
 def bench_platform() -> Iterator[BenchPlatform]:
     """Servers from DATABASE_URL / NATS_URL, or embedded ones in a temporary folder; a fresh database."""
+    configure_logging(level="WARNING", json_logs=False, service="bench")
     with tempfile.TemporaryDirectory(prefix="mentorship-bench-") as scratch:
         postgres = (
             None if os.environ.get("DATABASE_URL") else EmbeddedPostgres(Path(scratch) / "pg", durable=False)

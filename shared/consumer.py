@@ -49,6 +49,10 @@ class PoisonEvent(Exception):
     """Raised by a handler for an event that can never be applied; it is parked at once."""
 
 
+class _HandlerFailed(Exception):
+    """A handler failed on the fast path: redo the batch event by event."""
+
+
 class Handlers:
     """Maps event types to handler functions: one function per event type."""
 
@@ -144,9 +148,14 @@ class EventConsumer:
                     await self.ensure()
                     subscription = await self.js.pull_subscribe_bind(self.name, stream=self.stream)
                 try:
-                    messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
+                    # Wait for the first message alone (a pull for a whole batch would be held by the
+                    # server until the batch fills or expires), then take what else is already there.
+                    messages = await subscription.fetch(1, timeout=self.fetch_timeout)
                 except TimeoutError:
                     continue
+                if self.batch_size > 1:
+                    with contextlib.suppress(TimeoutError):
+                        messages += await subscription.fetch(self.batch_size - 1, timeout=0.005)
                 await self.handle_batch(messages)
             except asyncio.CancelledError:
                 raise
@@ -184,16 +193,8 @@ class EventConsumer:
         if not parsed:
             return
 
-        done: list[Msg] = []
-        failed: list[tuple[Msg, BaseException, bool]] = []
         try:
-            async with self.sessions() as session, session.begin():
-                for item in parsed:
-                    outcome = await self._apply(session, item)
-                    if outcome is None:
-                        done.append(item.msg)
-                    else:
-                        failed.append((item.msg, outcome, isinstance(outcome, PoisonEvent)))
+            outcomes = await self._apply_batch(parsed)
         except Exception as exc:
             # The batch as a whole did not commit (database unreachable): nothing took effect.
             _log.warning(
@@ -204,16 +205,74 @@ class EventConsumer:
                 with contextlib.suppress(Exception):
                     await item.msg.nak(delay=retry_delay(item.msg.metadata.num_delivered))
             return
-        for msg in done:
-            await msg.ack()
-        for msg, error, poison in failed:
+        for item, error in zip(parsed, outcomes, strict=True):
+            msg = item.msg
+            if error is None:
+                await msg.ack()
+                continue
             deliveries = msg.metadata.num_delivered
+            poison = isinstance(error, PoisonEvent)
             if poison or deliveries >= self.max_deliver:
                 CONSUMER_FAILED.labels(self.name, "poison" if poison else "exhausted").inc()
                 await self.park(msg, f"{type(error).__name__}: {error}")
             else:
                 CONSUMER_FAILED.labels(self.name, "transient").inc()
                 await msg.nak(delay=retry_delay(deliveries))
+
+    async def _apply_batch(self, parsed: list[_Parsed]) -> list[BaseException | None]:
+        """Apply a batch in one transaction; each item's outcome (None = applied or duplicate).
+
+        Fast path: one inbox insert for the whole batch, then every handler, then one commit. If a
+        handler fails, the batch is redone with a savepoint per event, so one bad event cannot
+        undo the others.
+        """
+        try:
+            async with self.sessions() as session, session.begin():
+                fresh = await self._record_in_inbox(session, parsed)
+                for item in parsed:
+                    if item.envelope.id in fresh:
+                        fresh.discard(item.envelope.id)  # the same event twice in one batch: once
+                        await self._handle(item)(session)
+            return [None] * len(parsed)
+        except _HandlerFailed:
+            pass
+        outcomes: list[BaseException | None] = []
+        async with self.sessions() as session, session.begin():
+            for item in parsed:
+                outcomes.append(await self._apply(session, item))
+        return outcomes
+
+    async def _record_in_inbox(self, session: AsyncSession, parsed: list[_Parsed]) -> set[Any]:
+        """Insert the batch's event ids into the inbox; the ids not seen before."""
+        rows = [
+            {"consumer": self.name, "event_id": item.envelope.id, "event_type": item.envelope.type}
+            for item in parsed
+        ]
+        recorded = await session.execute(
+            insert(self.inbox).values(rows).on_conflict_do_nothing().returning(self.inbox.c.event_id)
+        )
+        fresh = set(recorded.scalars())
+        duplicates = len({item.envelope.id for item in parsed}) - len(fresh)
+        if duplicates:
+            CONSUMER_DUPLICATES.labels(self.name).inc(duplicates)
+        return fresh
+
+    def _handle(self, item: _Parsed) -> Callable[[AsyncSession], Awaitable[None]]:
+        async def handle(session: AsyncSession) -> None:
+            envelope = item.envelope
+            bind(request_id=envelope.requestid, traceparent=envelope.traceparent)
+            try:
+                await item.handler(session, envelope, item.data)
+            except Exception as exc:
+                raise _HandlerFailed from exc
+            finally:
+                structlog.contextvars.unbind_contextvars("request_id", "trace_id")
+            CONSUMER_HANDLED.labels(self.name, envelope.type).inc()
+            _log.debug(
+                "event handled", consumer=self.name, event_id=str(envelope.id), event_type=envelope.type
+            )
+
+        return handle
 
     async def _apply(self, session: AsyncSession, item: _Parsed) -> BaseException | None:
         envelope = item.envelope
@@ -238,7 +297,7 @@ class EventConsumer:
         finally:
             structlog.contextvars.unbind_contextvars("request_id", "trace_id")
         CONSUMER_HANDLED.labels(self.name, envelope.type).inc()
-        log.info("event handled")
+        log.debug("event handled")
         return None
 
     async def park(self, msg: Msg, reason: str) -> None:
