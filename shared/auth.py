@@ -50,15 +50,34 @@ def _unauthorized(detail: str) -> Problem:
 
 
 class TokenVerifier:
-    """Verifies signature, expiry, issuer and audience; `alg: none` and unknown algorithms are refused."""
+    """Verifies signature, expiry, issuer and audience; `alg: none` and unknown algorithms are refused.
+
+    A verified token is remembered until it expires, so a client's repeated calls skip the
+    signature check (bounded; the oldest entries go first).
+    """
+
+    CACHE_SIZE = 10_000
 
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings
         self._jwks = (
             jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True) if settings.jwt_jwks_url else None
         )
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached[1] > time.time():
+                return cached[0]
+            del self._verified[token]
+        principal, expires = await self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (principal, expires)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         settings = self._settings
         try:
             if self._jwks is not None:
@@ -89,11 +108,12 @@ class TokenVerifier:
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise _unauthorized("the `roles` claim must be a list of strings")
         known = {r.value for r in Role}
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]),
             organization=organization,
             roles=frozenset(Role(r) for r in roles if r in known),
         )
+        return principal, float(claims["exp"])
 
 
 def mint_dev_token(

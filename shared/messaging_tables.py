@@ -106,8 +106,9 @@ def create_messaging_tables(schema: str) -> None:
     """Migration step (inside an Alembic revision): create the plumbing tables and the notify trigger."""
     from alembic import op
 
-    metadata = MetaData(schema=schema)
-    tables = messaging_tables(metadata)
+    from shared.db import service_metadata
+
+    tables = messaging_tables(service_metadata(schema))
     bind = op.get_bind()
     for table in (tables.outbox, tables.inbox, tables.idempotency):
         table.create(bind)
