@@ -28,7 +28,10 @@ class ServiceSpec:
         return self.port - DEFAULT_PORT_BASE + port_base
 
 
-SERVICES: tuple[ServiceSpec, ...] = (ServiceSpec(name="profiles", port=8001),)
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec(name="profiles", port=8001),
+    ServiceSpec(name="feedback", port=8004),
+)
 
 
 def select(names: list[str] | None = None) -> list[ServiceSpec]:

@@ -51,8 +51,12 @@ class ServiceSettings(BaseSettings):
     consumer_max_deliver: int = Field(default=5, ge=1)
     # Published outbox rows are kept this long (for audits and replay), then deleted.
     outbox_retention_hours: float = Field(default=72, gt=0)
-    # The worker serves its own /metrics (relay backlog, consumer counters) on this port, if set.
+    # The worker serves its own /metrics (relay backlog, consumer counters) on this port, if set,
+    # on this address (0.0.0.0 in a container, so Prometheus can scrape it from outside).
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+    # Replicas of the streams a worker provisions: 3 on a 3-node JetStream cluster, 1 on one server.
+    stream_replicas: int = Field(default=1, ge=1, le=5)
 
     @field_validator("database_url")
     @classmethod

@@ -167,6 +167,11 @@ class EventConsumer:
                     with contextlib.suppress(Exception):
                         await subscription.unsubscribe()
                     subscription = None
+        if subscription is not None:
+            # A pull reply arriving after the last fetch would sit in the subscription's queue and
+            # hold the connection's drain() for its whole timeout (30 s) at shutdown.
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
 
     async def handle_batch(self, messages: list[Msg]) -> None:
         parsed: list[_Parsed] = []

@@ -47,9 +47,14 @@ async def provision(runtime: Runtime, *, publishes: bool) -> None:
     settings = runtime.settings
     if publishes:
         await ensure_service_stream(
-            runtime.js, namespace=settings.event_namespace, service=settings.service_name
+            runtime.js,
+            namespace=settings.event_namespace,
+            service=settings.service_name,
+            replicas=settings.stream_replicas,
         )
-    await ensure_deadletter_stream(runtime.js, namespace=settings.event_namespace)
+    await ensure_deadletter_stream(
+        runtime.js, namespace=settings.event_namespace, replicas=settings.stream_replicas
+    )
 
 
 async def run_worker(
@@ -69,7 +74,7 @@ async def run_worker(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
     runtime = Runtime.create(settings)
     try:
         await runtime.connect_nats(wait=True)
