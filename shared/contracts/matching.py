@@ -103,3 +103,10 @@ class MatchEnded(Event):
 
     event_type: ClassVar[EventType] = EventType("matching", "match", "ended", 1)
     match: MatchState
+
+
+class MatchActivated(Event):
+    """An accepted match became active: the relationship started (its program's cohort began)."""
+
+    event_type: ClassVar[EventType] = EventType("matching", "match", "activated", 1)
+    match: MatchState

@@ -1,0 +1,71 @@
+"""Program analytics (admin): weekly figures over the cohort as JSON or CSV, and a health chart."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from feedback.charts import health_chart
+from feedback.dependencies import Admin, Reader, SettingsDep
+from feedback.export import analytics_csv
+from feedback.program_analytics import program_analytics
+from feedback.program_settings import rules_for
+from feedback.schemas import ProgramAnalytics
+from feedback.store import Executor, utcnow
+from feedback.web import document_response, problems
+from shared.auth import Principal
+from shared.errors import not_found
+
+router = APIRouter(prefix="/v1", tags=["program analytics"])
+
+
+async def _analytics(db: Executor, caller: Principal, program_id: uuid.UUID) -> dict[str, Any]:
+    document = await program_analytics(
+        db, organization=caller.organization, program_id=program_id, now=utcnow()
+    )
+    if document is None:
+        raise not_found("program")
+    return document
+
+
+@router.get(
+    "/programs/{program_id}/analytics",
+    response_model=ProgramAnalytics,
+    summary="A program's analytics per week over its cohort, with a summary (admin)",
+    responses=problems(403, 404),
+)
+async def get_analytics(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    return document_response(await _analytics(db, caller, program_id))
+
+
+@router.get(
+    "/programs/{program_id}/analytics.csv",
+    summary="The weekly analytics as CSV (admin)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, **problems(403, 404)},
+)
+async def get_analytics_csv(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    document = await _analytics(db, caller, program_id)
+    filename = f"program-{program_id}-analytics.csv"
+    return Response(
+        analytics_csv(document["weeks"]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/programs/{program_id}/analytics/health.svg",
+    summary="Chart of the program's relationship health by week (admin)",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}, **problems(403, 404)},
+)
+async def get_health_chart(
+    program_id: uuid.UUID, caller: Admin, db: Reader, settings: SettingsDep
+) -> Response:
+    document = await _analytics(db, caller, program_id)
+    rules = await rules_for(db, program_id=program_id, settings=settings)
+    svg = health_chart(document["program_name"], document["weeks"], threshold=rules.at_risk_threshold)
+    return Response(svg, media_type="image/svg+xml")
