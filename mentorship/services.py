@@ -30,6 +30,7 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(name="profiles", port=8001),
+    ServiceSpec(name="scheduling", port=8003),
     ServiceSpec(name="feedback", port=8004),
 )
 

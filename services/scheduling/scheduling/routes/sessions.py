@@ -1,0 +1,208 @@
+"""Sessions: list and read them, move, cancel, complete, report a no-show; one session as .ics."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling import access, queries, service
+from scheduling.calendar_entries import calendar_entries
+from scheduling.calendars import render_calendar
+from scheduling.dependencies import Caller, Reader, RuntimeDep
+from scheduling.documents import session_document
+from scheduling.models import Session
+from scheduling.queries import MentorshipContext
+from scheduling.schemas import (
+    SessionCancellation,
+    SessionCompletion,
+    SessionMove,
+    SessionNoShowReport,
+    SessionOut,
+    SessionPage,
+)
+from scheduling.web import (
+    calendar_response,
+    cursor_at,
+    document_response,
+    page_response,
+    position_after,
+    problems,
+)
+from shared.concurrency import IfMatch
+from shared.contracts.scheduling import SessionStatus
+from shared.db import transaction
+from shared.errors import not_found
+from shared.pagination import Cursor, Limit
+
+router = APIRouter(prefix="/v1", tags=["sessions"])
+
+Change = Callable[[AsyncSession], Awaitable[tuple[Session, MentorshipContext]]]
+
+
+@router.get(
+    "/sessions",
+    response_model=SessionPage,
+    summary="List sessions in start order (yours; admins: the organization's)",
+    responses=problems(400),
+)
+async def list_sessions(
+    caller: Caller,
+    db: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    mentorship_id: uuid.UUID | None = None,
+    person_id: Annotated[uuid.UUID | None, Query(description="Sessions of this person")] = None,
+    status: SessionStatus | None = None,
+    starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> Response:
+    rows = await queries.list_sessions(
+        db,
+        organization=caller.organization,
+        viewer=None if access.sees_organization(caller) else access.person_id_of(caller) or uuid.UUID(int=0),
+        mentorship_id=mentorship_id,
+        person_id=person_id,
+        status=status.value if status else None,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        limit=limit,
+        after=position_after(cursor),
+    )
+    page = rows[:limit]
+    zones = await queries.zones_of(db, [person for row in page for person in (row.mentor_id, row.mentee_id)])
+    next_cursor = cursor_at(page[-1].starts_at, page[-1].id) if len(rows) > limit else None
+    return page_response([session_document(row, zones) for row in page], next_cursor)
+
+
+async def _visible_session(db: AsyncSession, caller: Caller, session_id: uuid.UUID) -> Session:
+    row = await queries.session_for(db, organization=caller.organization, session_id=session_id)
+    if row is None or not access.may_view(caller, row):
+        raise not_found("session")
+    return row
+
+
+@router.get("/sessions/{session_id}", response_model=SessionOut, summary="A session", responses=problems(404))
+async def get_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    row = await _visible_session(db, caller, session_id)
+    zones = await queries.zones_of(db, [row.mentor_id, row.mentee_id])
+    return document_response(session_document(row, zones), version=row.version)
+
+
+@router.get(
+    "/sessions/{session_id}/calendar.ics",
+    summary="The session as iCalendar, in your time zone",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}, **problems(404)},
+)
+async def get_session_calendar(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    row = await _visible_session(db, caller, session_id)
+    entries, people = await calendar_entries(db, [row])
+    viewer = people.get(access.person_id_of(caller) or uuid.UUID(int=0)) or people.get(row.mentor_id)
+    body = render_calendar(
+        entries,
+        time_zone=viewer.time_zone if viewer else "UTC",
+        name="Mentorship session",
+        calendar_id=row.id,
+    )
+    return calendar_response(body, filename=f"session-{row.id}.ics")
+
+
+async def _change(runtime: RuntimeDep, change: Change) -> Response:
+    async with transaction(runtime.sessions) as session:
+        row, context = await change(session)
+    return document_response(session_document(row, context.zones), version=row.version)
+
+
+@router.post(
+    "/sessions/{session_id}/reschedule",
+    response_model=SessionOut,
+    summary="Move a session to another slot (If-Match required; same id, higher sequence)",
+    responses=problems(403, 404, 409, 412, 428),
+)
+async def reschedule_session(
+    session_id: uuid.UUID, move: SessionMove, caller: Caller, runtime: RuntimeDep, if_match: IfMatch = None
+) -> Response:
+    return await _change(
+        runtime,
+        lambda session: service.reschedule_session(
+            session, caller=caller, session_id=session_id, move=move, if_match=if_match, now=service.now_utc()
+        ),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response_model=SessionOut,
+    summary="Cancel a session with a reason (If-Match required)",
+    responses=problems(403, 404, 409, 412, 428),
+)
+async def cancel_session(
+    session_id: uuid.UUID,
+    cancellation: SessionCancellation,
+    caller: Caller,
+    runtime: RuntimeDep,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _change(
+        runtime,
+        lambda session: service.cancel_session(
+            session,
+            caller=caller,
+            session_id=session_id,
+            reason=cancellation.reason,
+            if_match=if_match,
+            now=service.now_utc(),
+        ),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/complete",
+    response_model=SessionOut,
+    summary="Mark a session as held (If-Match required); the next one is proposed at the cadence",
+    responses=problems(403, 404, 409, 412, 428),
+)
+async def complete_session(
+    session_id: uuid.UUID,
+    caller: Caller,
+    runtime: RuntimeDep,
+    completion: SessionCompletion | None = None,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _change(
+        runtime,
+        lambda session: service.complete_session(
+            session, caller=caller, session_id=session_id, if_match=if_match, now=service.now_utc()
+        ),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/no-show",
+    response_model=SessionOut,
+    summary="Report that someone did not show up (If-Match required)",
+    responses=problems(403, 404, 409, 412, 428),
+)
+async def report_no_show(
+    session_id: uuid.UUID,
+    report: SessionNoShowReport,
+    caller: Caller,
+    runtime: RuntimeDep,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _change(
+        runtime,
+        lambda session: service.report_no_show(
+            session,
+            caller=caller,
+            session_id=session_id,
+            report=report,
+            if_match=if_match,
+            now=service.now_utc(),
+        ),
+    )
