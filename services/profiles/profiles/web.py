@@ -1,63 +1,31 @@
-"""HTTP helpers of the profiles API: JSON documents with their ETag, and idempotent creation."""
+"""HTTP helpers of the profiles API: the shared responses, with idempotent creation bound to this
+service's idempotency table."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-import orjson
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles.models import messaging
-from profiles.states import Document
+from shared import responses
 from shared.auth import Principal
-from shared.concurrency import IdempotencyKeys, etag, fingerprint
-from shared.db import transaction
+from shared.concurrency import IdempotencyKeys
+from shared.responses import Created, DocumentResponse, document_response, dumps, page_response, problems
 from shared.runtime import Runtime
 
+__all__ = [
+    "Created",
+    "DocumentResponse",
+    "create_idempotently",
+    "document_response",
+    "dumps",
+    "page_response",
+    "problems",
+]
+
 IDEMPOTENCY = IdempotencyKeys(messaging.idempotency)
-
-
-def _uuid(value: Any) -> str:
-    # asyncpg returns its own UUID type, which orjson does not recognise as uuid.UUID.
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def dumps(document: Any) -> bytes:
-    return orjson.dumps(document, default=_uuid, option=orjson.OPT_UTC_Z)
-
-
-class DocumentResponse(Response):
-    """JSON rendered by orjson straight from row documents (they are valid; no re-validation)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)
-
-
-def document_response(
-    document: Any,
-    *,
-    status_code: int = 200,
-    version: int | None = None,
-    headers: dict[str, str] | None = None,
-) -> DocumentResponse:
-    all_headers = dict(headers or {})
-    if version is not None:
-        all_headers["ETag"] = etag(version)
-    return DocumentResponse(document, status_code=status_code, headers=all_headers)
-
-
-def page_response(items: list[Document], next_cursor: str | None) -> DocumentResponse:
-    return DocumentResponse({"items": items, "next_cursor": next_cursor})
-
-
-Created = tuple[Document, dict[str, str]]
 
 
 async def create_idempotently(
@@ -68,43 +36,7 @@ async def create_idempotently(
     key: str | None,
     create: Callable[[AsyncSession], Awaitable[Created]],
 ) -> Response:
-    """Run a creating use case once per `Idempotency-Key`: a retry with the same key and body gets
-    the first response again (`Idempotent-Replayed: true`); the same key with another body is a 422.
-    The stored response commits in the creating transaction, so it exists if and only if the
-    creation does."""
-    request_fingerprint = fingerprint(request.method, request.url.path, await request.body())
-    async with transaction(runtime.sessions) as session:
-        if key is not None:
-            replayed = await IDEMPOTENCY.replay(
-                session, principal=caller, key=key, request_fingerprint=request_fingerprint
-            )
-            if replayed is not None:
-                return replayed
-        body, headers = await create(session)
-        if key is not None:
-            await IDEMPOTENCY.remember(
-                session,
-                principal=caller,
-                key=key,
-                request_fingerprint=request_fingerprint,
-                status_code=201,
-                body=orjson.loads(dumps(body)),
-                headers=headers,
-            )
-    return document_response(body, status_code=201, headers=headers)
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses an endpoint can give."""
-    descriptions = {
-        400: "Bad request, e.g. an invalid cursor (problem details)",
-        403: "Not allowed for this caller (problem details)",
-        404: "Not found, or not visible to the caller (problem details)",
-        409: "Conflicts with the current state, e.g. a duplicate (problem details)",
-        412: "If-Match names an older version (problem details)",
-        428: "If-Match is required (problem details)",
-    }
-    return {
-        status: {"description": descriptions[status], "content": {"application/problem+json": {}}}
-        for status in statuses
-    }
+    """`shared.responses.create_idempotently` with the profiles idempotency keys."""
+    return await responses.create_idempotently(
+        request, sessions=runtime.sessions, keys=IDEMPOTENCY, caller=caller, key=key, create=create
+    )
