@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import orjson
@@ -34,10 +35,9 @@ class Outbox:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    async def add(
-        self, session: AsyncSession, event: Event, *, organization: str, subject: str | None
-    ) -> CloudEvent:
-        """Record `event` in the current transaction; it is published only if the transaction commits."""
+    def _row(
+        self, event: Event, *, organization: str, subject: str | None
+    ) -> tuple[CloudEvent, dict[str, Any]]:
         traceparent = child_traceparent(traceparent_var.get())
         request_id = request_id_var.get()
         envelope = CloudEvent.wrap(
@@ -51,15 +51,36 @@ class Outbox:
         if request_id:
             headers["X-Request-Id"] = request_id
         event_type = event.event_type
-        await session.execute(
-            self.table.insert().values(
-                id=envelope.id,
-                subject=f"{event_type.service}.{event_type.entity}.{event_type.action}",
-                payload=orjson.dumps(envelope.model_dump(mode="json")),
-                headers=headers,
-            )
-        )
+        row = {
+            "id": envelope.id,
+            "subject": f"{event_type.service}.{event_type.entity}.{event_type.action}",
+            "payload": orjson.dumps(envelope.model_dump(mode="json")),
+            "headers": headers,
+        }
+        return envelope, row
+
+    async def add(
+        self, session: AsyncSession, event: Event, *, organization: str, subject: str | None
+    ) -> CloudEvent:
+        """Record `event` in the current transaction; it is published only if the transaction commits."""
+        envelope, row = self._row(event, organization=organization, subject=subject)
+        await session.execute(self.table.insert().values(**row))
         return envelope
+
+    async def add_many(
+        self, session: AsyncSession, events: Sequence[tuple[Event, str, str | None]]
+    ) -> list[CloudEvent]:
+        """`add` for many `(event, organization, subject)` at once: one batched insert instead of a
+        round trip per event (a matching round publishes thousands)."""
+        envelopes: list[CloudEvent] = []
+        rows: list[dict[str, Any]] = []
+        for event, organization, subject in events:
+            envelope, row = self._row(event, organization=organization, subject=subject)
+            envelopes.append(envelope)
+            rows.append(row)
+        for first in range(0, len(rows), 5000):
+            await session.execute(self.table.insert(), rows[first : first + 5000])
+        return envelopes
 
 
 AfterPublish = Callable[[Sequence[str]], Awaitable[None]]

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request, Response
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import Principal
@@ -22,6 +23,8 @@ def _json_default(value: Any) -> Any:
     # asyncpg returns its own UUID subclass, which orjson does not recognise as a UUID.
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
@@ -75,6 +78,7 @@ async def create_idempotently(
     create: Callable[[AsyncSession], Awaitable[Created]],
     seal: Callable[[Any], Any] = json_ready,
     unseal: Callable[[Response], Response] | None = None,
+    status_code: int = 201,
 ) -> Response:
     """Run a creating use case once per `Idempotency-Key`.
 
@@ -98,11 +102,11 @@ async def create_idempotently(
                 principal=caller,
                 key=key,
                 request_fingerprint=request_fingerprint,
-                status_code=201,
+                status_code=status_code,
                 body=seal(body),
                 headers=headers,
             )
-    return document_response(body, status_code=201, headers=headers)
+    return document_response(body, status_code=status_code, headers=headers)
 
 
 _PROBLEMS = {

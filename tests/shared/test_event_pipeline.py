@@ -169,3 +169,14 @@ async def test_transient_failures_are_retried_then_parked_after_max_deliver(plat
         assert parked[0].deliveries == 2
         assert "RuntimeError" in parked[0].error
         assert await p.effect_counts() == (0, 0)
+
+
+async def test_events_added_in_one_batch_are_each_delivered_once(platform: Platform) -> None:
+    async with pipeline(platform.database_url, platform.nats_url) as p:
+        events = [(ThingChanged(thing_id=f"t{i}", version=1, name="v1"), "org", f"t{i}") for i in range(120)]
+        async with p.sessions() as session, session.begin():
+            envelopes = await p.outbox.add_many(session, events)
+        assert len({envelope.id for envelope in envelopes}) == 120
+        p.start((await p.relay()).run)
+        p.start((await p.consumer()).run)
+        assert await p.wait_for_effects(120) == (120, 120)
