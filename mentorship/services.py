@@ -30,8 +30,10 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(name="profiles", port=8001),
+    ServiceSpec(name="matching", port=8002),
     ServiceSpec(name="scheduling", port=8003),
     ServiceSpec(name="feedback", port=8004),
+    ServiceSpec(name="webhooks", port=8005),
 )
 
 

@@ -1,0 +1,55 @@
+"""The matching API application (`uvicorn --factory matching.main:create_app`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from matching.candidates import PoolCache
+from matching.config import MatchingSettings
+from matching.routes import ROUTERS
+from shared.app import create_service_app
+from shared.db import session_factory
+from shared.runtime import Runtime
+
+DESCRIPTION = """
+Matches mentees with mentors in a program: explainable scores (skills, goals, guidance, mutual
+availability across time zones, seniority, specializations, preferences, languages), suggestions
+for a mentee, program-wide rounds solved as a min-cost flow under mentor capacity that an admin
+reviews, edits and publishes, mentee requests that mentors accept or decline, and a fairness audit
+in aggregates.
+
+Built from profiles events only. Every match change is published as an event (see the AsyncAPI
+catalog). Updates need `If-Match` (actions honour it when given); creating POSTs honour
+`Idempotency-Key`. Errors are RFC 9457 problem details with stable types.
+"""
+
+TAGS = [
+    {"name": "suggestions", "description": "Top mentors for a mentee, explained"},
+    {"name": "matches", "description": "Requests and matches through their lifecycle"},
+    {"name": "rounds", "description": "Program-wide assignment under mentor capacity (admins)"},
+    {"name": "exclusions", "description": "Pairs excluded by admins"},
+    {"name": "preferences", "description": "Mentees' preferred and avoided mentors"},
+    {"name": "audit", "description": "Fairness audit in aggregates (admins)"},
+    {"name": "feedback", "description": "Ratings of matches next to their scores, for calibration (admins)"},
+    {"name": "operations", "description": "Health and metrics"},
+]
+
+
+def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+    settings = settings or MatchingSettings()
+
+    async def on_startup(app: FastAPI, runtime: Runtime) -> None:
+        app.state.pool_cache = PoolCache(settings.pool_cache_size)
+        # Read-only endpoints run statements on autocommit: no BEGIN/COMMIT round trips around them.
+        app.state.read_sessions = session_factory(
+            runtime.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+
+    return create_service_app(
+        settings=settings,
+        title="Matching",
+        description=DESCRIPTION,
+        routers=ROUTERS,
+        on_startup=on_startup,
+        openapi_tags=TAGS,
+    )

@@ -1,0 +1,43 @@
+"""Suggestions: the best mentors for a mentee in a program, with explanations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from matching import service
+from matching.dependencies import Caller, PoolsDep, Reader, SettingsDep
+from matching.schemas import SuggestionList
+from matching.web import json_response, problems
+
+router = APIRouter(prefix="/v1", tags=["suggestions"])
+
+
+@router.get(
+    "/programs/{program_id}/suggestions",
+    response_model=SuggestionList,
+    summary="Top mentors for a mentee, each with its score breakdown and reasons",
+    responses=problems(403, 404),
+)
+async def get_suggestions(
+    program_id: uuid.UUID,
+    caller: Caller,
+    reader: Reader,
+    settings: SettingsDep,
+    pools: PoolsDep,
+    mentee_id: Annotated[uuid.UUID | None, Query(description="Default: the caller")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=50)] = None,
+) -> Response:
+    result = await service.suggestions(
+        reader,
+        caller=caller,
+        program_id=program_id,
+        mentee_id=mentee_id,
+        limit=limit or settings.suggestions_limit,
+        pools=pools,
+        settings=settings,
+    )
+    return json_response(result)
