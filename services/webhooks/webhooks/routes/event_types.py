@@ -1,0 +1,33 @@
+"""The catalog of event types an endpoint can subscribe to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from webhooks.catalog import published_events
+from webhooks.dependencies import Caller
+from webhooks.schemas import EventTypePage
+from webhooks.web import page_response
+
+router = APIRouter(prefix="/v1", tags=["event types"])
+
+
+@router.get(
+    "/event-types",
+    response_model=EventTypePage,
+    summary="Every event type webhooks can deliver (schemas: the AsyncAPI document)",
+)
+async def list_event_types(caller: Caller, service: str | None = None) -> Response:
+    items = [
+        {
+            "name": model.event_type.name,
+            "service": model.event_type.service,
+            "entity": model.event_type.entity,
+            "action": model.event_type.action,
+            "version": model.event_type.version,
+            "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else "",
+        }
+        for model in published_events()
+        if service is None or model.event_type.service == service
+    ]
+    return page_response(items, None)

@@ -1,0 +1,140 @@
+"""Request and response bodies of the webhooks API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.contracts.webhooks import EndpointDisabledReason
+from webhooks.models import DeliveryStatus, DeliveryTrigger
+
+EventTypePattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+EventTypePatterns = Annotated[list[EventTypePattern], Field(min_length=1, max_length=50)]
+Description = Annotated[str, StringConstraints(max_length=500)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2048, strip_whitespace=True)]
+
+EVENT_TYPES_HELP = (
+    "Event types to receive, e.g. `mentorship.matching.*`, `*.person.*` or "
+    "`mentorship.profiles.person.deactivated` (`*` and `?` are wildcards; see GET /v1/event-types)"
+)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EndpointCreate(_Body):
+    url: Url = Field(description="HTTPS URL that receives the webhooks")
+    event_types: EventTypePatterns = Field(description=EVENT_TYPES_HELP)
+    description: Description | None = None
+    enabled: bool = True
+
+
+class EndpointUpdate(_Body):
+    url: Url | None = None
+    event_types: EventTypePatterns | None = None
+    description: Description | None = None
+    enabled: bool | None = Field(default=None, description="Enabling a disabled endpoint resumes deliveries")
+
+
+class Endpoint(BaseModel):
+    id: uuid.UUID
+    url: str
+    event_types: list[str]
+    description: str | None
+    enabled: bool
+    disabled_reason: EndpointDisabledReason | None
+    disabled_at: dt.datetime | None
+    previous_secret_expires_at: dt.datetime | None = Field(
+        description="Until then the previous secret also signs (after a rotation)"
+    )
+    last_success_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class EndpointWithSecret(Endpoint):
+    secret: str = Field(description="The signing secret (`whsec_...`). Shown only in this response: keep it")
+
+
+class EndpointPage(BaseModel):
+    items: list[Endpoint]
+    next_cursor: str | None = None
+
+
+class SecretRotation(_Body):
+    overlap_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="How long the current secret keeps signing alongside the new one (default 24 h)",
+    )
+
+
+class Attempt(BaseModel):
+    number: int
+    started_at: dt.datetime
+    latency_ms: float
+    status_code: int | None
+    succeeded: bool
+    error: str | None = Field(description="Why there was no response (timeout, refused destination, ...)")
+    response: str | None = Field(description="The beginning of the response body")
+
+
+class Delivery(BaseModel):
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_id: uuid.UUID = Field(description="Also the `webhook-id` header, the same on every attempt")
+    event_type: str
+    trigger: DeliveryTrigger
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_attempt_at: dt.datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    last_latency_ms: float | None
+    last_response: str | None
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+
+
+class DeliveryDetail(Delivery):
+    attempt_log: list[Attempt]
+
+
+class DeliveryPage(BaseModel):
+    items: list[Delivery]
+    next_cursor: str | None = None
+
+
+class Replay(_Body):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: AwareDatetime = Field(alias="from", description="Events that occurred at or after this time")
+    end: AwareDatetime = Field(alias="to", description="... and before this time")
+    only_failed: bool = Field(
+        default=False, description="Only events this endpoint has not received successfully"
+    )
+
+
+class ReplayResult(BaseModel):
+    enqueued: int = Field(description="Deliveries created (events already pending are not repeated)")
+
+
+class EventTypeInfo(BaseModel):
+    name: str = Field(description="CloudEvents `type`, e.g. mentorship.profiles.person.updated.v1")
+    service: str
+    entity: str
+    action: str
+    version: int
+    summary: str
+
+
+class EventTypePage(BaseModel):
+    items: list[EventTypeInfo]
+    next_cursor: str | None = None
