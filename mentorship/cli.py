@@ -1,4 +1,4 @@
-"""`mentorship`: run the whole platform on one machine, migrate, mint development tokens."""
+"""`mentorship`: run the platform on one machine, migrate, mint development tokens, replay dead letters."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mentorship.databases import create_database
+from mentorship.deadletters import deadletters
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedServerError
 from mentorship.services import DEFAULT_PORT_BASE, select
 from mentorship.supervisor import ChildExited, Supervisor
@@ -33,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(deadletters, name="deadletters")
 console = Console(stderr=True)
 
 PostgresPort = Annotated[
