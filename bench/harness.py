@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python bench/x.py` from anywhere
+BENCH = Path(__file__).resolve().parent
+# `python bench/webhooks.py` puts bench/ first on sys.path, where the script itself would shadow
+# the service package of the same name: look for packages in the project instead.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
+if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from mentorship.databases import create_database, drop_database  # noqa: E402
