@@ -142,11 +142,13 @@ class EventConsumer:
     async def run(self, stop: asyncio.Event) -> None:
         """Fetch and handle batches until `stop` is set; survives NATS and database outages."""
         subscription = None
+        failures = 0
         while not stop.is_set():
             try:
                 if subscription is None:
                     await self.ensure()
                     subscription = await self.js.pull_subscribe_bind(self.name, stream=self.stream)
+                    failures = 0
                 try:
                     # Wait for the first message alone (a pull for a whole batch would be held by the
                     # server until the batch fills or expires), then take what else is already there.
@@ -160,9 +162,16 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                _log.warning("consumer loop error; retrying", consumer=self.name, error=repr(exc))
+                failures += 1
+                if isinstance(exc, NotFoundError) and subscription is None:
+                    # The publisher has not created its stream yet (it starts later, or has never
+                    # run): say so once, then wait quietly with a growing pause.
+                    log = _log.warning if failures == 1 else _log.debug
+                    log("source stream not there yet; waiting", consumer=self.name, stream=self.stream)
+                else:
+                    _log.warning("consumer loop error; retrying", consumer=self.name, error=repr(exc))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+                    await asyncio.wait_for(stop.wait(), timeout=min(0.25 * 2 ** min(failures, 5), 5.0))
                 if subscription is not None:
                     with contextlib.suppress(Exception):
                         await subscription.unsubscribe()

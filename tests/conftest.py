@@ -169,6 +169,8 @@ def service_settings(service: str, platform: Platform, **overrides: object) -> S
         "log_json": False,
         "log_level": "WARNING",
         "relay_poll_seconds": 0.2,
+        # Many services run at once in one test process: keep each one's pool small.
+        "database_pool_size": 4,
     }
     values.update(overrides)
     return settings_class(**values)  # type: ignore[no-any-return]
