@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,15 +20,6 @@ NAMING_CONVENTION = {
 def service_metadata(schema: str) -> MetaData:
     """Metadata for one service: its own schema and the project's constraint naming convention."""
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
-
-
-def declarative_base(schema: str) -> type[DeclarativeBase]:
-    """A declarative base bound to the service's schema."""
-
-    class Base(DeclarativeBase):
-        metadata = service_metadata(schema)
-
-    return Base
 
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
