@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select, func
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import Problem
 
@@ -39,3 +43,40 @@ def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != arity:
         raise Problem(400, "the cursor is not valid", slug="invalid-cursor")
     return values
+
+
+def time_cursor(moment: datetime, row_id: uuid.UUID) -> str:
+    """A cursor after the row created at `moment` with id `row_id` (time-ordered lists)."""
+    return encode_cursor(moment.isoformat(), str(row_id))
+
+
+def after_time_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (time, id) sort key a time cursor points after; a malformed one is a 400."""
+    if cursor is None:
+        return None
+    moment, row_id = decode_cursor(cursor, arity=2)
+    try:
+        return datetime.fromisoformat(moment), uuid.UUID(row_id)
+    except (TypeError, ValueError) as exc:
+        raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
+
+
+async def time_ordered_page(
+    session: AsyncSession,
+    query: Select[Any],
+    *,
+    time_column: Any,
+    id_column: Any,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """One page of ORM rows ordered by (time, id), and the cursor of the next page (or None)."""
+    after = after_time_cursor(cursor)
+    if after is not None:
+        query = query.where(func.row(time_column, id_column) > func.row(*after))
+    rows = (await session.scalars(query.order_by(time_column, id_column).limit(limit + 1))).all()
+    page = list(rows[:limit])
+    if len(rows) <= limit or not page:
+        return page, None
+    last = page[-1]
+    return page, time_cursor(getattr(last, time_column.key), getattr(last, id_column.key))

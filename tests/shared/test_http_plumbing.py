@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import jwt
@@ -16,7 +18,7 @@ from mentorship.embedded import EmbeddedNats
 from shared.app import create_service_app
 from shared.auth import CurrentPrincipal, Role, mint_dev_token, require_roles
 from shared.config import DEV_JWT_SECRET, ServiceSettings
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import after_time_cursor, decode_cursor, encode_cursor, time_cursor
 from tests.conftest import Platform
 
 
@@ -230,4 +232,10 @@ def test_malformed_cursor_is_a_400_problem() -> None:
     for bad in ("!!!", encode_cursor("only-one"), "eyJ"):
         with pytest.raises(Problem) as caught:
             decode_cursor(bad, arity=2)
+        assert caught.value.status == 400
+    moment, row_id = datetime(2026, 11, 25, 9, 30, tzinfo=UTC), uuid.uuid4()
+    assert after_time_cursor(time_cursor(moment, row_id)) == (moment, row_id)
+    for bad in (encode_cursor("yesterday", str(row_id)), encode_cursor(moment.isoformat(), "not-a-uuid")):
+        with pytest.raises(Problem) as caught:
+            after_time_cursor(bad)
         assert caught.value.status == 400

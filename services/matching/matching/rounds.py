@@ -48,7 +48,7 @@ from shared.concurrency import check_if_match
 from shared.contracts.matching import MatchSource, MatchStatus
 from shared.contracts.profiles import EnrollmentRole, MatchingMode, ProgramStatus
 from shared.errors import Problem, not_found
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import decode_cursor, encode_cursor, time_ordered_page
 
 DRAFT, PUBLISHED, DISCARDED = "draft", "published", "discarded"
 
@@ -194,21 +194,9 @@ async def list_rounds(
 ) -> tuple[list[Round], str | None]:
     program = await program_or_404(session, caller, program_id)
     query = select(Round).where(Round.program_id == program.id)
-    if cursor is not None:
-        created, last_id = decode_cursor(cursor, arity=2)
-        try:
-            after = (dt.datetime.fromisoformat(created), uuid.UUID(last_id))
-        except (TypeError, ValueError) as exc:
-            raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
-        query = query.where(func.row(Round.created_at, Round.id) > func.row(*after))
-    rows = (await session.scalars(query.order_by(Round.created_at, Round.id).limit(limit + 1))).all()
-    page = list(rows[:limit])
-    next_cursor = (
-        encode_cursor(page[-1].created_at.isoformat(), str(page[-1].id))
-        if len(rows) > limit and page
-        else None
+    return await time_ordered_page(
+        session, query, time_column=Round.created_at, id_column=Round.id, limit=limit, cursor=cursor
     )
-    return page, next_cursor
 
 
 async def list_proposals(

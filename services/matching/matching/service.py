@@ -56,7 +56,7 @@ from shared.concurrency import check_if_match
 from shared.contracts.matching import MatchEndReason, MatchSource, MatchStatus
 from shared.contracts.profiles import EnrollmentRole, MatchingMode, ProgramStatus
 from shared.errors import Problem, not_found
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import decode_cursor, encode_cursor, time_ordered_page
 
 # -- lookups ------------------------------------------------------------------------------------
 
@@ -317,21 +317,9 @@ async def list_matches(
         query = query.where(Match.round_id == round_id)
     if status is not None:
         query = query.where(Match.status == status.value)
-    if cursor is not None:
-        created, last_id = decode_cursor(cursor, arity=2)
-        try:
-            after = (dt.datetime.fromisoformat(created), uuid.UUID(last_id))
-        except (TypeError, ValueError) as exc:
-            raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
-        query = query.where(func.row(Match.created_at, Match.id) > func.row(*after))
-    rows = (await session.scalars(query.order_by(Match.created_at, Match.id).limit(limit + 1))).all()
-    page = list(rows[:limit])
-    next_cursor = (
-        encode_cursor(page[-1].created_at.isoformat(), str(page[-1].id))
-        if len(rows) > limit and page
-        else None
+    return await time_ordered_page(
+        session, query, time_column=Match.created_at, id_column=Match.id, limit=limit, cursor=cursor
     )
-    return page, next_cursor
 
 
 # -- exclusions ---------------------------------------------------------------------------------
@@ -391,21 +379,9 @@ async def list_exclusions(
 ) -> tuple[list[Exclusion], str | None]:
     program = await program_or_404(session, caller, program_id)
     query = select(Exclusion).where(Exclusion.program_id == program.id)
-    if cursor is not None:
-        created, last_id = decode_cursor(cursor, arity=2)
-        try:
-            after = (dt.datetime.fromisoformat(created), uuid.UUID(last_id))
-        except (TypeError, ValueError) as exc:
-            raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
-        query = query.where(func.row(Exclusion.created_at, Exclusion.id) > func.row(*after))
-    rows = (await session.scalars(query.order_by(Exclusion.created_at, Exclusion.id).limit(limit + 1))).all()
-    page = list(rows[:limit])
-    next_cursor = (
-        encode_cursor(page[-1].created_at.isoformat(), str(page[-1].id))
-        if len(rows) > limit and page
-        else None
+    return await time_ordered_page(
+        session, query, time_column=Exclusion.created_at, id_column=Exclusion.id, limit=limit, cursor=cursor
     )
-    return page, next_cursor
 
 
 async def delete_exclusion(session: AsyncSession, *, caller: Principal, exclusion_id: uuid.UUID) -> None:

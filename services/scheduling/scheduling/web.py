@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +12,6 @@ from scheduling.models import messaging
 from shared import responses
 from shared.auth import Principal
 from shared.concurrency import IdempotencyKeys
-from shared.errors import Problem
-from shared.pagination import decode_cursor, encode_cursor
 from shared.responses import Created, document_response, json_ready, page_response, problems
 from shared.runtime import Runtime
 
@@ -23,11 +19,9 @@ __all__ = [
     "Created",
     "calendar_response",
     "create_idempotently",
-    "cursor_at",
     "document_response",
     "json_ready",
     "page_response",
-    "position_after",
     "problems",
 ]
 
@@ -44,21 +38,6 @@ def calendar_response(body: bytes, *, filename: str, cache_seconds: int = 0) -> 
             "Cache-Control": f"private, max-age={cache_seconds}",
         },
     )
-
-
-def position_after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """The (time, id) sort key a cursor points after; a malformed one is a 400."""
-    if cursor is None:
-        return None
-    moment, row_id = decode_cursor(cursor, arity=2)
-    try:
-        return datetime.fromisoformat(moment), uuid.UUID(row_id)
-    except (TypeError, ValueError) as exc:
-        raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
-
-
-def cursor_at(moment: datetime, row_id: uuid.UUID) -> str:
-    return encode_cursor(moment.isoformat(), str(row_id))
 
 
 async def create_idempotently(

@@ -25,15 +25,13 @@ from scheduling.slot_search import find_slots
 from scheduling.web import (
     Created,
     create_idempotently,
-    cursor_at,
     document_response,
     page_response,
-    position_after,
     problems,
 )
 from shared.concurrency import IdempotencyKey, etag
 from shared.errors import Problem, not_found
-from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, after_time_cursor, decode_cursor, encode_cursor, time_cursor
 
 router = APIRouter(prefix="/v1", tags=["mentorships"])
 
@@ -69,7 +67,7 @@ async def list_mentorships(
         status=status,
         missed_only=cadence == "missed",
         limit=limit,
-        after=position_after(cursor),
+        after=after_time_cursor(cursor),
     )
     page = rows[:limit]
     proposals = await queries.proposals_for(db, [row.id for row in page])
@@ -78,7 +76,7 @@ async def list_mentorships(
         mentorship_document(row, proposal=proposals.get(row.id), zones=zones, now=now, grace=grace)
         for row in page
     ]
-    next_cursor = cursor_at(page[-1].started_at, page[-1].id) if len(rows) > limit else None
+    next_cursor = time_cursor(page[-1].started_at, page[-1].id) if len(rows) > limit else None
     return page_response(items, next_cursor)
 
 

@@ -27,17 +27,15 @@ from scheduling.schemas import (
 )
 from scheduling.web import (
     calendar_response,
-    cursor_at,
     document_response,
     page_response,
-    position_after,
     problems,
 )
 from shared.concurrency import IfMatch
 from shared.contracts.scheduling import SessionStatus
 from shared.db import transaction
 from shared.errors import not_found
-from shared.pagination import Cursor, Limit
+from shared.pagination import Cursor, Limit, after_time_cursor, time_cursor
 
 router = APIRouter(prefix="/v1", tags=["sessions"])
 
@@ -71,11 +69,11 @@ async def list_sessions(
         starts_from=starts_from,
         starts_before=starts_before,
         limit=limit,
-        after=position_after(cursor),
+        after=after_time_cursor(cursor),
     )
     page = rows[:limit]
     zones = await queries.zones_of(db, [person for row in page for person in (row.mentor_id, row.mentee_id)])
-    next_cursor = cursor_at(page[-1].starts_at, page[-1].id) if len(rows) > limit else None
+    next_cursor = time_cursor(page[-1].starts_at, page[-1].id) if len(rows) > limit else None
     return page_response([session_document(row, zones) for row in page], next_cursor)
 
 
