@@ -270,3 +270,16 @@ async def test_mentee_preferences_steer_and_exclude(
     assert items[0]["mentor_id"] == str(mentors[2].id)
     assert str(mentors[0].id) not in {item["mentor_id"] for item in items}
     assert "mentee listed this mentor as preferred" in items[0]["reasons"]
+
+
+async def test_a_round_with_nobody_waiting_is_an_empty_draft_not_an_error(
+    matching_client: httpx.AsyncClient, read_model: ReadModel, auth: AuthHeaders
+) -> None:
+    org = new_org()
+    mentors, _ = mentors_and_mentees(org, 2, 0)
+    state = await read_model.program_with(org, mentors=mentors, mentees=[], mentor_capacity=1)
+
+    created = await create_round(matching_client, state.id, auth(org, "admin", "admin"))
+
+    assert created.status_code == 201, created.text
+    assert created.json()["stats"]["assigned"] == 0 and created.json()["stats"]["waitlisted"] == 0

@@ -160,3 +160,10 @@ def test_suggestions_are_ranked_and_explained() -> None:
     assert any(reason.startswith("similar goals: ") for reason in first.reasons)
     [again] = explain_pairs(scorer, np.array([0]), np.array([1]))
     assert again.breakdown == first.breakdown
+
+
+def test_text_vectors_of_no_texts_are_an_empty_matrix_not_an_error() -> None:
+    from matching.text_similarity import TextModel
+
+    model = TextModel(["pytorch deep networks", "llm evaluation at scale"])
+    assert model.vectors([]).shape == (0, model.dimensions)

@@ -45,7 +45,7 @@ class TextModel:
 
     def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """L2-normalised TF-IDF rows of `texts` in this space."""
-        if not self.fitted:
+        if not self.fitted or not texts:  # scikit-learn refuses to transform an empty batch
             return sparse.csr_matrix((len(texts), self.dimensions), dtype=np.float32)
         return sparse.csr_matrix(self.vectorizer.transform(texts), dtype=np.float32)
 
