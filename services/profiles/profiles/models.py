@@ -44,7 +44,7 @@ SCHEMA = "profiles"
 
 
 class Base(DeclarativeBase):
-    # What `shared.db.declarative_base(SCHEMA)` builds, spelled as a class so type checkers see it.
+    # This service's schema with the project's naming convention (shared.db.service_metadata).
     metadata = service_metadata(SCHEMA)
 
 

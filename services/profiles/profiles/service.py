@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
-from sqlalchemy import exists, select, text
+from sqlalchemy import bindparam, exists, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,25 +157,26 @@ async def _check_skills(session: AsyncSession, *, organization: str, lists: dict
 
 async def _lock_reporting_line(session: AsyncSession, *, organization: str) -> None:
     """Serialize reporting-line changes per organization: two concurrent changes that are each fine
-    alone (A reports to B, B reports to A) must not both commit. Re-entrant within a transaction."""
+    alone (A reports to B, B reports to A) must not both commit. Taken once per transaction (it is
+    held to its end), so a bulk import setting many managers asks for it once."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get("reporting_line_lock")
+    if held is not None and held[0] is transaction and held[1] == organization:
+        return
     await session.execute(
         text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
         {"key": f"profiles.reporting-line.{organization}"},
     )
+    session.info["reporting_line_lock"] = (transaction, organization)
 
 
-async def _check_manager(
-    session: AsyncSession, *, organization: str, person_id: uuid.UUID, manager_id: uuid.UUID
-) -> None:
-    """The manager is another person of the organization, and the reporting line has no cycle."""
-    if manager_id == person_id:
-        raise _invalid("manager_id", "a person cannot be their own manager", "reporting_cycle")
-    await _lock_reporting_line(session, organization=organization)
+def _reporting_line_check() -> Any:
+    """(whether the manager exists, whether the person is above them in their reporting line).
+
+    Built once: composing the recursive query costs more than running it."""
     people = queries.PEOPLE
-    if not await session.scalar(
-        select(exists().where(people.c.id == manager_id, people.c.organization == organization))
-    ):
-        raise _invalid("manager_id", "no such person in the organization", "unknown_person")
+    manager_id: Any = bindparam("manager_id")
+    organization: Any = bindparam("organization")
     chain = (
         select(people.c.id, people.c.manager_id)
         .where(people.c.id == manager_id, people.c.organization == organization)
@@ -187,7 +188,31 @@ async def _check_manager(
             above.c.id == chain.c.manager_id, above.c.organization == organization
         )
     )
-    if await session.scalar(select(exists().where(chain.c.id == person_id))):
+    return select(
+        exists().where(people.c.id == manager_id, people.c.organization == organization),
+        exists().where(chain.c.id == bindparam("person_id")),
+    )
+
+
+_REPORTING_LINE_CHECK = _reporting_line_check()
+
+
+async def _check_manager(
+    session: AsyncSession, *, organization: str, person_id: uuid.UUID, manager_id: uuid.UUID
+) -> None:
+    """The manager is another person of the organization, and the reporting line has no cycle."""
+    if manager_id == person_id:
+        raise _invalid("manager_id", "a person cannot be their own manager", "reporting_cycle")
+    await _lock_reporting_line(session, organization=organization)
+    found = (
+        await session.execute(
+            _REPORTING_LINE_CHECK,
+            {"manager_id": manager_id, "organization": organization, "person_id": person_id},
+        )
+    ).one()
+    if not found[0]:
+        raise _invalid("manager_id", "no such person in the organization", "unknown_person")
+    if found[1]:
         raise _invalid(
             "manager_id", "this manager would create a cycle in the reporting line", "reporting_cycle"
         )

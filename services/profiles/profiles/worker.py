@@ -1,4 +1,5 @@
-"""The profiles worker (`python -m profiles.worker`): relays the outbox to JetStream.
+"""The profiles worker (`python -m profiles.worker`): relays the outbox to JetStream and carries
+out bulk imports.
 
 Profiles consumes no events; it only publishes.
 """
@@ -8,13 +9,14 @@ from __future__ import annotations
 import asyncio
 
 from profiles.config import ProfilesSettings
+from profiles.importing import import_worker
 from profiles.models import messaging
 from shared.worker import run_worker
 
 
 async def run(settings: ProfilesSettings, stop: asyncio.Event | None = None) -> None:
-    """Relay until `stop` is set (or SIGTERM/SIGINT)."""
-    await run_worker(settings, outbox=messaging.outbox, stop=stop)
+    """Relay and import until `stop` is set (or SIGTERM/SIGINT)."""
+    await run_worker(settings, outbox=messaging.outbox, jobs=[import_worker(settings)], stop=stop)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
-"""The profiles API, one router per resource."""
+"""The profiles API, one router per resource, and SCIM provisioning at `/scim/v2`."""
 
 from __future__ import annotations
 
-from profiles.routes import enrollments, people, programs, skills
+from profiles.routes import enrollments, imports, people, programs, skills
+from profiles.scim import routes as scim
 
-ROUTERS = (people.router, programs.router, enrollments.router, skills.router)
+ROUTERS = (people.router, programs.router, enrollments.router, skills.router, imports.router, scim.router)

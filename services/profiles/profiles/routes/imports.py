@@ -1,0 +1,143 @@
+"""Bulk imports of people from an HR export (admins and the HR integration)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
+
+from profiles import importing
+from profiles.bulk_import import UnreadableFile, Upload, parse_csv, parse_json
+from profiles.dependencies import PeopleManager, Reader, RuntimeDep
+from profiles.web import Created, create_idempotently, document_response, problems
+from shared.concurrency import IdempotencyKey
+from shared.errors import Problem, not_found
+
+router = APIRouter(prefix="/v1", tags=["imports"])
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+_CSV = ("text/csv", "application/csv", "text/plain")
+_JSON = ("application/json",)
+
+
+class RowError(BaseModel):
+    row: int
+    external_id: Any = None
+    errors: list[dict[str, str]]
+
+
+class ImportJob(BaseModel):
+    """An import: its progress (`processed` of `total`) and, once done, its result."""
+
+    id: uuid.UUID
+    status: str
+    format: str
+    dry_run: bool
+    total: int
+    processed: int
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    errors: list[RowError]
+    errors_truncated: bool
+    ignored_columns: list[str]
+    failure: str | None
+    created_at: Any
+    started_at: Any
+    finished_at: Any
+
+
+def _media_type(value: str | None) -> str:
+    return (value or "").split(";")[0].strip().lower()
+
+
+def _parse(content: bytes, media_type: str, filename: str | None = None) -> tuple[Upload, str]:
+    if media_type in _JSON or (filename or "").lower().endswith(".json"):
+        return parse_json(content), "json"
+    if media_type in _CSV or (filename or "").lower().endswith(".csv"):
+        return parse_csv(content), "csv"
+    raise Problem(
+        415, "upload a CSV (text/csv) or JSON (application/json) file", slug="unsupported-media-type"
+    )
+
+
+async def _upload(request: Request) -> tuple[Upload, str]:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise Problem(413, f"files are limited to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    media_type = _media_type(request.headers.get("content-type"))
+    # Read first: the idempotency fingerprint reads the body again, which a parsed form consumed.
+    content = await request.body()
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise Problem(413, f"files are limited to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    try:
+        if media_type == "multipart/form-data":
+            form = await request.form()
+            file = form.get("file")
+            if not isinstance(file, UploadFile):
+                raise Problem(422, "send the file in a form field named `file`")
+            return _parse(await file.read(), _media_type(file.content_type), file.filename)
+        return _parse(content, media_type)
+    except UnreadableFile as exc:
+        raise Problem(422, str(exc), slug="unreadable-file") from exc
+
+
+@router.post(
+    "/imports/people",
+    status_code=201,
+    response_model=ImportJob,
+    summary="Import people from an HR export (CSV or JSON); runs as a job, see its progress at Location",
+    responses=problems(403, 409)
+    | {413: {"description": "File too large"}, 415: {"description": "Not CSV or JSON"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
+)
+async def import_people(
+    request: Request,
+    caller: PeopleManager,
+    runtime: RuntimeDep,
+    dry_run: Annotated[bool, Query(description="Report what would happen, per row, without writing")] = False,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    upload, file_format = await _upload(request)
+
+    async def create(session: AsyncSession) -> Created:
+        job = await importing.start_import(
+            session, caller=caller, upload=upload, file_format=file_format, dry_run=dry_run
+        )
+        return job, {"Location": f"/v1/imports/{job['id']}"}
+
+    return await create_idempotently(
+        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
+    )
+
+
+@router.get(
+    "/imports/{import_id}",
+    response_model=ImportJob,
+    summary="An import's progress and result (per-row errors by row number)",
+    responses=problems(403, 404),
+)
+async def get_import(import_id: uuid.UUID, caller: PeopleManager, db: Reader) -> Response:
+    job = await importing.find_job(db, organization=caller.organization, job_id=import_id)
+    if job is None:
+        raise not_found("import")
+    return document_response(job)
