@@ -1,4 +1,5 @@
-"""`mentorship`: run the platform on one machine, migrate, mint development tokens, replay dead letters."""
+"""`mentorship`: run the platform on one machine, migrate, mint development tokens, replay dead letters,
+seed a demo, import people and run matching rounds."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from rich.table import Table
 
 from mentorship.databases import create_database
 from mentorship.deadletters import deadletters
+from mentorship.demo import demo
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedServerError
+from mentorship.matching_round import round_command
+from mentorship.people_import import imports
 from mentorship.services import DEFAULT_PORT_BASE, select
 from mentorship.supervisor import ChildExited, Supervisor
 from shared import migrations
@@ -35,6 +39,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(deadletters, name="deadletters")
+app.add_typer(demo, name="demo")
+app.add_typer(imports, name="import")
+app.command("round")(round_command)
 console = Console(stderr=True)
 
 PostgresPort = Annotated[
