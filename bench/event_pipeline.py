@@ -23,6 +23,7 @@ from multiprocessing.synchronize import Event as ProcessEvent
 from queue import Empty
 from typing import Any
 
+import orjson
 from nats.aio.msg import Msg
 from sqlalchemy import Column, MetaData, Table, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,7 @@ from shared.events import CloudEvent
 from shared.logging import configure_logging
 from shared.messaging_tables import messaging_tables
 from shared.streams import connect, ensure_deadletter_stream, ensure_service_stream
+from shared.worker import serve
 
 from harness import BenchPlatform, bench_platform, percentile, print_figures, print_table
 
@@ -58,7 +60,7 @@ class ReportingConsumer(EventConsumer):
     async def handle_batch(self, messages: list[Msg]) -> None:
         await super().handle_batch(messages)
         now = time.time()
-        subjects = [CloudEvent.model_validate_json(msg.data).subject for msg in messages]
+        subjects = [orjson.loads(msg.data).get("subject") for msg in messages]
         self.applied.put([(subject, now) for subject in subjects if subject])
 
 
@@ -97,7 +99,7 @@ def consume(platform: BenchPlatform, schema: str, applied: Any, stop: ProcessEve
         await nc.close()
         await engine.dispose()
 
-    asyncio.run(main())
+    serve(main())  # as a service worker runs
 
 
 def person(index: int) -> PersonCreate:

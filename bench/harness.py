@@ -6,6 +6,7 @@ A benchmark prints a readable table and, as its very last line, one JSON object 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import statistics
@@ -18,11 +19,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
-# `python bench/webhooks.py` puts bench/ first on sys.path, where the script itself would shadow
-# the service package of the same name: look for packages in the project instead.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def _import_services_past_bench() -> None:
+    """`python bench/webhooks.py` puts bench/ first on sys.path, where the script would shadow the
+    service package of the same name: import the packages once without bench/ (and keep bench/ on
+    the path, which the processes a benchmark spawns need to import this module)."""
+    saved = sys.path[:]
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
+    try:
+        for package in ("shared", "profiles", "matching", "scheduling", "feedback", "webhooks"):
+            importlib.import_module(package)
+    finally:
+        sys.path[:] = saved
+
+
+_import_services_past_bench()
 
 from mentorship.databases import create_database, drop_database  # noqa: E402
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres  # noqa: E402

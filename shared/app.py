@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -85,6 +86,10 @@ def create_service_app(
         await runtime.connect_nats(wait=False)
         if on_startup is not None:
             await on_startup(app, runtime)
+        # Everything loaded so far lives as long as the process: keep the collector from scanning
+        # it again and again (fewer, shorter pauses in the request path's tail latency).
+        gc.collect()
+        gc.freeze()
         _log.info("service started", service=settings.service_name)
         try:
             yield

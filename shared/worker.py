@@ -92,3 +92,14 @@ async def run_worker(
     finally:
         await runtime.close()
         _log.info("worker stopped", service=settings.service_name)
+
+
+def serve(worker: Coroutine[Any, Any, None]) -> None:
+    """Run a worker process to completion (`python -m <service>.worker`), on uvloop when it is
+    installed: the relay and consumers spend measurably less CPU per event on it."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        asyncio.run(worker)
+    else:
+        uvloop.run(worker)

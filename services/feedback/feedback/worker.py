@@ -12,7 +12,7 @@ from feedback.jobs import JOBS
 from feedback.models import messaging
 from shared.consumer import EventConsumer
 from shared.runtime import Runtime
-from shared.worker import run_worker
+from shared.worker import run_worker, serve
 
 
 async def run(settings: FeedbackSettings, stop: asyncio.Event | None = None) -> None:
@@ -23,4 +23,4 @@ async def run(settings: FeedbackSettings, stop: asyncio.Event | None = None) -> 
 
 
 if __name__ == "__main__":
-    asyncio.run(run(FeedbackSettings()))
+    serve(run(FeedbackSettings()))

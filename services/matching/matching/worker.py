@@ -8,7 +8,7 @@ from matching.config import MatchingSettings
 from matching.handlers import consumers
 from matching.jobs import lifecycle_job
 from matching.models import messaging
-from shared.worker import run_worker
+from shared.worker import run_worker, serve
 
 
 async def run(settings: MatchingSettings, stop: asyncio.Event | None = None) -> None:
@@ -16,4 +16,4 @@ async def run(settings: MatchingSettings, stop: asyncio.Event | None = None) -> 
 
 
 if __name__ == "__main__":
-    asyncio.run(run(MatchingSettings()))
+    serve(run(MatchingSettings()))

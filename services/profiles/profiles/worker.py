@@ -11,7 +11,7 @@ import asyncio
 from profiles.config import ProfilesSettings
 from profiles.importing import import_worker
 from profiles.models import messaging
-from shared.worker import run_worker
+from shared.worker import run_worker, serve
 
 
 async def run(settings: ProfilesSettings, stop: asyncio.Event | None = None) -> None:
@@ -20,7 +20,7 @@ async def run(settings: ProfilesSettings, stop: asyncio.Event | None = None) -> 
 
 
 def main() -> None:
-    asyncio.run(run(ProfilesSettings()))
+    serve(run(ProfilesSettings()))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from scheduling.config import SchedulingSettings
 from scheduling.handlers import consumers
 from scheduling.models import messaging
 from scheduling.reminder_job import reminder_job
-from shared.worker import run_worker
+from shared.worker import run_worker, serve
 
 
 async def run(settings: SchedulingSettings, stop: asyncio.Event | None = None) -> None:
@@ -25,4 +25,4 @@ async def run(settings: SchedulingSettings, stop: asyncio.Event | None = None) -
 
 
 if __name__ == "__main__":
-    asyncio.run(run(SchedulingSettings()))
+    serve(run(SchedulingSettings()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from shared.runtime import Runtime
-from shared.worker import Job, run_worker
+from shared.worker import Job, run_worker, serve
 from webhooks import retention
 from webhooks.config import WebhooksSettings
 from webhooks.dispatcher import Dispatcher
@@ -36,4 +36,4 @@ async def run(settings: WebhooksSettings, stop: asyncio.Event | None = None) -> 
 
 
 if __name__ == "__main__":
-    asyncio.run(run(WebhooksSettings()))
+    serve(run(WebhooksSettings()))
