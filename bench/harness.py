@@ -10,8 +10,10 @@ import importlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ _import_services_past_bench()
 
 from mentorship.databases import create_database, drop_database  # noqa: E402
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres  # noqa: E402
+from mentorship.processes import free_port, port_accepts  # noqa: E402
 from mentorship.services import SERVICES  # noqa: E402
 from shared.config import async_database_url  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
@@ -112,3 +115,26 @@ def print_table(title: str, rows: Sequence[tuple[str, object]]) -> None:
 def print_figures(figures: dict[str, object]) -> None:
     """The last line of every benchmark: its figures as one JSON object."""
     print(json.dumps(figures), flush=True)
+
+
+@contextlib.contextmanager
+def api_process(platform: BenchPlatform, service: str, *, pool_size: int = 20) -> Iterator[str]:
+    """`service`'s API as its own process (one uvicorn worker, as deployed); yields its base URL."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", f"{service}.main:create_app",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    env = {**platform.env(), "DATABASE_POOL_SIZE": str(pool_size), "LOG_JSON": "false"}
+    server = subprocess.Popen(command, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not port_accepts("127.0.0.1", port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the {service} API did not start")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

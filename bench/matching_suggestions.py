@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from matching_round import seed_read_model
 from matching.synthetic import organization
 from shared.auth import mint_dev_token
 
-from harness import bench_platform, percentile, print_figures, print_table
+from harness import api_process, bench_platform, percentile, print_figures, print_table
 
 
 def free_port() -> int:
@@ -105,28 +104,16 @@ def main() -> None:
     org = organization(args.mentees, args.mentors, capacity=5, seed=5)
     with bench_platform() as platform:
         org_id, program_id = asyncio.run(seed_read_model(platform.database_url, org, capacity=5))
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "matching.main:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning", "--no-access-log"],
-            env={**platform.env(), "LOG_JSON": "false"},
-        )  # fmt: skip
-        try:
+        with api_process(platform, "matching", pool_size=10) as base_url:
             figures = asyncio.run(
                 measure(
-                    f"http://127.0.0.1:{port}",
+                    base_url,
                     str(program_id),
                     [str(mentee.person_id) for mentee in org.mentees],
                     org_id,
                     args.requests,
                 )
             )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
     print_table(
         f"Suggestions over {args.mentors:,} mentors (HTTP, one client, sequential)",
         [

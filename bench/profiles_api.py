@@ -14,18 +14,15 @@ import argparse
 import asyncio
 import gc
 import random
-import subprocess
-import sys
 import time
 import uuid
 from typing import Any
 
 import aiohttp
 
-from mentorship.processes import free_port, port_accepts
 from shared.auth import mint_dev_token
 
-from harness import BenchPlatform, bench_platform, percentile, print_figures, print_table
+from harness import api_process, bench_platform, percentile, print_figures, print_table
 
 
 def person_body(index: int) -> dict[str, Any]:
@@ -150,21 +147,6 @@ async def measure(
     }
 
 
-def serve(platform: BenchPlatform, port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "profiles.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env={**platform.env(), "DATABASE_POOL_SIZE": "20"})
-    deadline = time.monotonic() + 30
-    while not port_accepts("127.0.0.1", port):
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the profiles API did not start")
-        time.sleep(0.1)
-    return server
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -177,23 +159,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the open-loop phase (10)")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (32)")
     args = parser.parse_args()
-    with bench_platform() as platform:
-        port = free_port()
-        server = serve(platform, port)
-        try:
-            figures = asyncio.run(
-                measure(
-                    f"http://127.0.0.1:{port}",
-                    people=args.people,
-                    gets=args.gets,
-                    rate=args.rate,
-                    seconds=args.seconds,
-                    concurrency=args.concurrency,
-                )
+    with bench_platform() as platform, api_process(platform, "profiles") as base_url:
+        figures = asyncio.run(
+            measure(
+                base_url,
+                people=args.people,
+                gets=args.gets,
+                rate=args.rate,
+                seconds=args.seconds,
+                concurrency=args.concurrency,
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        )
     print_table(
         f"Profiles API, one uvicorn worker, {args.concurrency} in flight",
         [

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -31,11 +30,10 @@ import asyncpg
 import httpx
 
 from feedback.forms import SESSION_FORM, questions_for
-from mentorship.processes import free_port, port_accepts
 from shared.auth import mint_dev_token
 from shared.contracts.feedback import ParticipantRole
 
-from harness import BenchPlatform, bench_platform, percentile, print_figures, print_table
+from harness import BenchPlatform, api_process, bench_platform, percentile, print_figures, print_table
 
 ORGANIZATION = "org-bench-analytics"
 # What a mentee is asked after a session, as an open request stores it.
@@ -407,23 +405,6 @@ async def measure(
     }
 
 
-def serve(platform: BenchPlatform, port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "feedback.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, env={**platform.env(), "DATABASE_POOL_SIZE": "10", "LOG_JSON": "false"}
-    )
-    deadline = time.monotonic() + 30
-    while not port_accepts("127.0.0.1", port):
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the feedback API did not start")
-        time.sleep(0.1)
-    return server
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -457,18 +438,13 @@ def main() -> None:
                 f"note: only {loaded['submissions']} completed-session answers fit {args.weeks} weeks",
                 file=sys.stderr,
             )
-        port = free_port()
-        server = serve(platform, port)
-        try:
+        with api_process(platform, "feedback", pool_size=10) as base_url:
             figures = asyncio.run(
                 measure(
-                    f"http://127.0.0.1:{port}", platform, loaded,
+                    base_url, platform, loaded,
                     requests=args.requests, concurrency=args.concurrency, writes=args.writes,
                 )
             )  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     figures["load_seconds"] = round(load_seconds, 1)
     print_table(
         f"Program analytics over HTTP: {figures['matches']:,} matches, "

@@ -18,8 +18,6 @@ import asyncio
 import functools
 import random
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +25,6 @@ from typing import Any
 
 import httpx
 
-from mentorship.processes import free_port, port_accepts
 from scheduling.availability import Availability
 from scheduling.handlers import matching_handlers, profiles_handlers
 from scheduling.slots import SlotRules, common_slots
@@ -47,7 +44,7 @@ from shared.contracts.profiles import (
 from shared.db import create_engine, session_factory, transaction
 from shared.events import CloudEvent, Event
 
-from harness import BenchPlatform, bench_platform, percentile, print_figures, print_table
+from harness import BenchPlatform, api_process, bench_platform, percentile, print_figures, print_table
 
 # --- 1. slots --------------------------------------------------------------------------------------
 
@@ -322,21 +319,6 @@ async def double_bookings(platform: BenchPlatform, organization: str) -> int:
         await connection.close()
 
 
-def serve(platform: BenchPlatform, port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "scheduling.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env={**platform.env(), "DATABASE_POOL_SIZE": "20"})
-    deadline = time.monotonic() + 30
-    while not port_accepts("127.0.0.1", port):
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the scheduling API did not start")
-        time.sleep(0.1)
-    return server
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -361,24 +343,18 @@ def main() -> None:
         ("  median / p95 ms", f"{figures['slots_median_ms']} / {figures['slots_p95_ms']}"),
     ]
     if not args.slots_only:
-        with bench_platform() as platform:
-            port = free_port()
-            server = serve(platform, port)
-            try:
-                booking = asyncio.run(
-                    measure_booking(
-                        f"http://127.0.0.1:{port}",
-                        platform,
-                        pairs=args.pairs,
-                        mentors=args.mentors,
-                        bookings=args.bookings,
-                        concurrency=args.concurrency,
-                        choices=args.choices,
-                    )
+        with bench_platform() as platform, api_process(platform, "scheduling") as base_url:
+            booking = asyncio.run(
+                measure_booking(
+                    base_url,
+                    platform,
+                    pairs=args.pairs,
+                    mentors=args.mentors,
+                    bookings=args.bookings,
+                    concurrency=args.concurrency,
+                    choices=args.choices,
                 )
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
+            )
         figures.update(pairs=args.pairs, mentors=args.mentors, concurrency=args.concurrency, **booking)
         rows += [
             (f"booking, {args.concurrency} clients, {args.pairs} pairs, {args.mentors} mentors", ""),
