@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import orjson
 from nats.js import JetStreamContext
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.context import child_traceparent, request_id_var, traceparent_var
@@ -122,6 +122,10 @@ class OutboxRelay:
         """Claim one batch, publish it, mark what the server acknowledged. Returns rows published."""
         table = self.table
         async with self.sessions() as session, session.begin():
+            # A relay that hangs mid-batch must not hold its rows forever: the server ends the
+            # transaction, another replica re-publishes them, and the stream drops the duplicates
+            # (its duplicate window is far longer than this).
+            await session.execute(text("SET LOCAL idle_in_transaction_session_timeout = '60s'"))
             rows = (
                 await session.execute(
                     select(table.c.seq, table.c.id, table.c.subject, table.c.payload, table.c.headers)
