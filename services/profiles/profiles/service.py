@@ -109,6 +109,15 @@ async def _publish(session: AsyncSession, event: Event, *, organization: str, su
     await OUTBOX.add(session, event, organization=organization, subject=str(subject))
 
 
+async def _apply_change(session: AsyncSession, entity: Any, changed: dict[str, Any]) -> None:
+    """Set the changed fields and bump the version: every change of an entity goes through here."""
+    for name, value in changed.items():
+        setattr(entity, name, value)
+    entity.version += 1
+    entity.updated_at = _now()
+    await _flush(session)
+
+
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
 
@@ -303,11 +312,7 @@ async def update_person(
         await _check_manager(
             session, organization=caller.organization, person_id=person_id, manager_id=changed["manager_id"]
         )
-    for name, value in changed.items():
-        setattr(person, name, value)
-    person.version += 1
-    person.updated_at = _now()
-    await _flush(session)
+    await _apply_change(session, person, changed)
     document = person_document(person)
     await _publish(
         session,
@@ -329,10 +334,7 @@ async def set_person_active(
         check_if_match(if_match, person.version)
     if person.active == active:
         return person_document(person)
-    person.active = active
-    person.version += 1
-    person.updated_at = _now()
-    await _flush(session)
+    await _apply_change(session, person, {"active": active})
     document = person_document(person)
     state = PersonState.model_validate(document)
     event: Event = PersonReactivated(person=state) if active else PersonDeactivated(person=state)
@@ -438,11 +440,7 @@ async def update_program(
     changed = {name: value for name, value in values.items() if getattr(program, name) != value}
     if not changed:
         return program_document(program)
-    for name, value in changed.items():
-        setattr(program, name, value)
-    program.version += 1
-    program.updated_at = _now()
-    await _flush(session)
+    await _apply_change(session, program, changed)
     document = program_document(program)
     await _publish(
         session,
@@ -571,11 +569,7 @@ def _check_status_change(
 async def _save_enrollment(
     session: AsyncSession, *, caller: Principal, enrollment: Enrollment, changed: dict[str, Any]
 ) -> Document:
-    for name, value in changed.items():
-        setattr(enrollment, name, value)
-    enrollment.version += 1
-    enrollment.updated_at = _now()
-    await _flush(session)
+    await _apply_change(session, enrollment, changed)
     document = enrollment_document(enrollment)
     state = EnrollmentState.model_validate(document)
     event: Event = (
