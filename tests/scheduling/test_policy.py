@@ -57,3 +57,45 @@ async def test_a_meeting_link_template_must_give_every_session_its_own_https_roo
         "/v1/scheduling-policy", json={**POLICY, "reminder_minutes_before": [60, 60]}, headers=admin
     )
     assert repeated.status_code == 422
+
+
+async def test_a_meeting_link_template_never_evaluates_what_an_admin_wrote(
+    scheduling_client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    # The reported exploit: a field nested in a format spec walked from a UUID to module globals and
+    # echoed `sys.version` (or os.environ) in the 422 message.
+    import sys
+
+    admin = {**auth(new_org(), str(uuid.uuid4()), "admin"), "If-Match": '"0"'}
+    for template in (
+        "https://meet.example/{session_id}/{organization:{session_id.__init__.__globals__[sys].version}}",
+        "https://meet.example/{session_id.__init__.__globals__[os].environ}",
+        "https://meet.example/{session_id}/{session_id!r}",
+        "https://meet.example/{session_id}/{organization:>99999999}",
+        "https://meet.example/{session_id}/{0}",
+        "https://meet.example/{session_id}/{{literal}}",
+    ):
+        response = await scheduling_client.put(
+            "/v1/scheduling-policy", json={**POLICY, "meeting_url_template": template}, headers=admin
+        )
+        assert response.status_code == 422, template
+        assert sys.version not in response.text
+        assert "__globals__" not in response.text.replace(template, "")
+    accepted = await scheduling_client.put(
+        "/v1/scheduling-policy",
+        json={**POLICY, "meeting_url_template": "https://meet.example/{organization}/{session_id}"},
+        headers=admin,
+    )
+    assert accepted.status_code == 200
+
+
+def test_placeholders_are_substituted_literally_and_encoded_into_the_url() -> None:
+    from scheduling.meeting_links import render
+
+    link = render(
+        "https://meet.example/{organization}/{session_id}",
+        session_id=uuid.UUID(int=1),
+        mentorship_id=uuid.UUID(int=2),
+        organization="a/b?{session_id}",
+    )
+    assert link == "https://meet.example/a%2Fb%3F%7Bsession_id%7D/00000000-0000-0000-0000-000000000001"

@@ -1,34 +1,25 @@
 """Meeting links of video sessions, from the organization's template (e.g. `https://meet.example/{session_id}`).
 
-Templates use `str.format` fields, restricted to the names below so an admin's typo is refused when
-the template is saved, not when someone books.
+A template substitutes a fixed set of placeholders (shared.placeholders), never `str.format`: an
+admin's template is data, and nothing in it is ever evaluated. Unknown placeholders and stray braces
+are refused when the template is saved, not when someone books.
 """
 
 from __future__ import annotations
 
-import string
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+
+from shared.placeholders import PlaceholderTemplate
 
 PLACEHOLDERS = frozenset({"session_id", "mentorship_id", "organization"})
 
 
 def template_problems(template: str) -> list[str]:
     """Why a template cannot be used (empty when it can)."""
-    problems = []
-    try:
-        fields = [
-            name for _, name, spec, conversion in string.Formatter().parse(template) if name is not None
-        ]
-    except ValueError as exc:
-        return [f"not a valid template: {exc}"]
-    unknown = sorted({name for name in fields if name not in PLACEHOLDERS})
-    if unknown:
-        problems.append(
-            f"unknown placeholders {', '.join('{' + name + '}' for name in unknown)}; "
-            f"allowed: {', '.join('{' + name + '}' for name in sorted(PLACEHOLDERS))}"
-        )
-    if "session_id" not in fields:
+    parsed = PlaceholderTemplate(template)
+    problems = parsed.problems(PLACEHOLDERS)
+    if "session_id" not in parsed.names():
         problems.append("the template must contain {session_id}, so every session gets its own room")
     if not problems:
         sample = render(
@@ -41,5 +32,10 @@ def template_problems(template: str) -> list[str]:
 
 
 def render(template: str, *, session_id: uuid.UUID, mentorship_id: uuid.UUID, organization: str) -> str:
-    """The meeting link of one session."""
-    return template.format(session_id=session_id, mentorship_id=mentorship_id, organization=organization)
+    """The meeting link of one session; values are percent-encoded so they stay inside their URL part."""
+    values = {
+        "session_id": str(session_id),
+        "mentorship_id": str(mentorship_id),
+        "organization": organization,
+    }
+    return PlaceholderTemplate(template).render(values, escape=lambda value: quote(value, safe=""))
