@@ -14,10 +14,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier
+from shared.concurrency import IdempotencyKeys
 from shared.config import ServiceSettings
 from shared.context import bind, child_traceparent, new_request_id, valid_traceparent
 from shared.errors import install_problem_handlers
 from shared.logging import configure_logging, get_logger
+from shared.messaging_tables import MessagingTables
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.runtime import Runtime
 
@@ -73,8 +75,12 @@ def create_service_app(
     routers: Sequence[APIRouter],
     on_startup: Callable[[FastAPI, Runtime], Awaitable[None]] | None = None,
     openapi_tags: list[dict[str, Any]] | None = None,
+    messaging: MessagingTables | None = None,
 ) -> FastAPI:
-    """A service's app: `/v1/...` routers plus `/healthz`, `/readyz` and `/metrics`."""
+    """A service's app: `/v1/...` routers plus `/healthz`, `/readyz` and `/metrics`.
+
+    With the service's `messaging` tables, routes can create idempotently (shared.dependencies.Writer).
+    """
     configure_logging(level=settings.log_level, json_logs=settings.log_json, service=settings.service_name)
 
     @asynccontextmanager
@@ -83,6 +89,7 @@ def create_service_app(
         app.state.runtime = runtime
         app.state.settings = settings
         app.state.token_verifier = TokenVerifier(settings)
+        app.state.idempotency = IdempotencyKeys(messaging.idempotency) if messaging is not None else None
         await runtime.connect_nats(wait=False)
         if on_startup is not None:
             await on_startup(app, runtime)

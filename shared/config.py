@@ -55,6 +55,11 @@ class ServiceSettings(BaseSettings):
     # on this address (0.0.0.0 in a container, so Prometheus can scrape it from outside).
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     worker_metrics_host: str = "127.0.0.1"
+    # Durable jobs (shared.jobs): how many run at once per worker, how long a claim holds without a
+    # heartbeat (a dead worker's jobs are taken over after this), and the longest idle poll.
+    job_concurrency: int = Field(default=4, ge=1, le=64)
+    job_lease_seconds: float = Field(default=15.0, ge=1)
+    job_poll_seconds: float = Field(default=5.0, gt=0)
     # Replicas of the streams a worker provisions: 3 on a 3-node JetStream cluster, 1 on one server.
     stream_replicas: int = Field(default=1, ge=1, le=5)
 

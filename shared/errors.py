@@ -87,6 +87,14 @@ def not_found(what: str = "resource") -> Problem:
     return Problem(404, f"{what} not found")
 
 
+def invalid_field(field: str, message: str, *, kind: str = "value_error", status: int = 422) -> Problem:
+    """A validation problem naming one field (as `body.<field>` for request fields), like the 422 a
+    request model gives, for rules a use case checks against stored state."""
+    path = field if field.split(".", 1)[0] in {"body", "query", "path", "header"} else f"body.{field}"
+    slug = "validation-error" if status == 422 else _SLUGS.get(status, "error")
+    return Problem(status, message, slug=slug, errors=[{"field": path, "message": message, "type": kind}])
+
+
 def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic errors as `{field, message, type}` with a dotted path into the request."""
     out = []

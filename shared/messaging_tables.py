@@ -1,4 +1,4 @@
-"""Tables every service keeps in its own schema: outbox, inbox and idempotency keys."""
+"""Tables every service keeps in its own schema: outbox, inbox, idempotency keys and jobs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Identity,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -29,6 +31,7 @@ class MessagingTables:
     outbox: Table
     inbox: Table
     idempotency: Table
+    jobs: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -75,7 +78,41 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         PrimaryKeyConstraint("organization", "principal", "key", name="pk_idempotency_keys"),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, idempotency=idempotency)
+    return MessagingTables(outbox=outbox, inbox=inbox, idempotency=idempotency, jobs=job_table(metadata))
+
+
+def job_table(metadata: MetaData) -> Table:
+    """Durable jobs (shared.jobs): periodic work and retried tasks, with leases and backoff."""
+    jobs = Table(
+        "jobs",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        # The job kind, e.g. `reminders` (periodic) or `import-people` (task).
+        Column("name", String(100), nullable=False),
+        # Deduplicates tasks of one kind ('' for a periodic job, which exists once).
+        Column("key", String(200), nullable=False),
+        Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("state", String(20), nullable=False),
+        Column("due_at", DateTime(timezone=True), nullable=False),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("max_attempts", Integer),
+        Column("lease_until", DateTime(timezone=True)),
+        Column("lease_token", Uuid),
+        Column("last_error", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("finished_at", DateTime(timezone=True)),
+        CheckConstraint("state IN ('pending', 'running', 'done', 'failed')", name="state_known"),
+        UniqueConstraint("name", "key", name="uq_jobs_name_key"),
+    )
+    # The runner looks among unfinished jobs only, by due time.
+    Index("ix_jobs_due", jobs.c.due_at, postgresql_where=jobs.c.state.in_(["pending", "running"]))
+    return jobs
+
+
+def jobs_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel that wakes a service's job runner when a task is enqueued."""
+    return f"{schema}_jobs"
 
 
 def outbox_channel(schema: str) -> str:
@@ -110,7 +147,18 @@ def create_messaging_tables(schema: str) -> None:
 
     tables = messaging_tables(service_metadata(schema))
     bind = op.get_bind()
+    # The job table came later and has its own step (`create_job_table`): revisions that already ran
+    # must keep creating exactly what they created then.
     for table in (tables.outbox, tables.inbox, tables.idempotency):
         table.create(bind)
     for statement in outbox_notify_ddl(schema):
         op.execute(statement)
+
+
+def create_job_table(schema: str) -> None:
+    """Migration step: a service's `jobs` table (new services call it after `create_messaging_tables`)."""
+    from alembic import op
+
+    from shared.db import service_metadata
+
+    job_table(service_metadata(schema)).create(op.get_bind())

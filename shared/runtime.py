@@ -24,13 +24,20 @@ class Runtime:
     settings: ServiceSettings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Sessions on autocommit, for reads: no BEGIN/ROLLBACK round trips around their statements.
+    read_sessions: async_sessionmaker[AsyncSession]
     nats: NATS | None = None
     _connector: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, settings: ServiceSettings) -> Runtime:
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-        return cls(settings=settings, engine=engine, sessions=session_factory(engine))
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            read_sessions=session_factory(engine.execution_options(isolation_level="AUTOCOMMIT")),
+        )
 
     @property
     def js(self) -> JetStreamContext:

@@ -1,11 +1,12 @@
-"""A service's worker process: the outbox relay and the event consumers, until SIGTERM/SIGINT."""
+"""A service's worker process: the outbox relay, the event consumers and the durable jobs, until
+SIGTERM/SIGINT. Every service's `worker.py` is one call to `run_worker`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +14,11 @@ from prometheus_client import start_http_server
 from sqlalchemy import Table
 
 from shared.config import ServiceSettings
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, Handlers
+from shared.jobs import JobRunner, Periodic, Task
+from shared.listening import listen_dsn
 from shared.logging import configure_logging, get_logger
+from shared.messaging_tables import MessagingTables
 from shared.outbox import OutboxRelay
 from shared.runtime import Runtime
 from shared.streams import ensure_deadletter_stream, ensure_service_stream
@@ -22,7 +26,11 @@ from shared.streams import ensure_deadletter_stream, ensure_service_stream
 _log = get_logger("shared.worker")
 
 ConsumerFactory = Callable[[Runtime], Sequence[EventConsumer]]
-# A periodic or long-running job of a service (reminders, expiries, retries): runs until `stop` is set.
+# The handlers of a service per publishing service it reads ("profiles" -> Handlers), or a factory
+# of them from the runtime (handlers that need the service's settings).
+Sources = Mapping[str, Handlers] | Callable[[Runtime], Mapping[str, Handlers]]
+# A long-running loop of a service that is not a job (e.g. the webhook dispatcher): runs until
+# `stop` is set. Periodic work and retried tasks are `shared.jobs` jobs instead.
 Job = Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]
 
 
@@ -35,10 +43,50 @@ def build_relay(runtime: Runtime, *, outbox: Table) -> OutboxRelay:
         sessions=runtime.sessions,
         js=runtime.js,
         namespace=settings.event_namespace,
-        listen_dsn=settings.database_url.replace("postgresql+asyncpg://", "postgresql://"),
+        listen_dsn=listen_dsn(settings.database_url),
         batch_size=settings.relay_batch_size,
         poll_seconds=settings.relay_poll_seconds,
         retention=timedelta(hours=settings.outbox_retention_hours),
+    )
+
+
+def build_consumers(runtime: Runtime, *, inbox: Table, sources: Sources) -> list[EventConsumer]:
+    """One durable consumer per stream the service reads, named after the service (so its replicas
+    share it), with the batch size and delivery limit of its settings."""
+    settings = runtime.settings
+    by_source = sources(runtime) if callable(sources) else sources
+    return [
+        EventConsumer(
+            name=settings.service_name,
+            source_service=source,
+            handlers=handlers,
+            sessions=runtime.sessions,
+            inbox=inbox,
+            js=runtime.js,
+            namespace=settings.event_namespace,
+            batch_size=settings.consumer_batch_size,
+            max_deliver=settings.consumer_max_deliver,
+        )
+        for source, handlers in by_source.items()
+    ]
+
+
+def build_job_runner(
+    runtime: Runtime, *, table: Table, periodic: Sequence[Periodic], tasks: Sequence[Task]
+) -> JobRunner:
+    """The runner of a service's durable jobs, woken by LISTEN/NOTIFY when tasks are enqueued."""
+    settings = runtime.settings
+    return JobRunner(
+        service=settings.service_name,
+        table=table,
+        sessions=runtime.sessions,
+        runtime=runtime,
+        periodic=periodic,
+        tasks=tasks,
+        concurrency=settings.job_concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+        listen_dsn=listen_dsn(settings.database_url),
     )
 
 
@@ -60,12 +108,23 @@ async def provision(runtime: Runtime, *, publishes: bool) -> None:
 async def run_worker(
     settings: ServiceSettings,
     *,
-    outbox: Table | None,
+    messaging: MessagingTables | None = None,
+    sources: Sources | None = None,
+    periodic: Sequence[Periodic] = (),
+    tasks: Sequence[Task] = (),
+    loops: Sequence[Job] = (),
+    outbox: Table | None = None,
     consumers: ConsumerFactory | None = None,
     jobs: Sequence[Job] = (),
+    publishes: bool = True,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Run relay, consumers and jobs until `stop` is set (or a termination signal arrives)."""
+    """Run the relay, the consumers of `sources`, the durable `periodic` jobs and `tasks`, and any
+    other `loops`, until `stop` is set (or a termination signal arrives).
+
+    `outbox`, `consumers` and `jobs` are the older spelling of the same (a relay table, a consumer
+    factory, loops) for services not yet moved to `messaging` and `sources`.
+    """
     configure_logging(level=settings.log_level, json_logs=settings.log_json, service=settings.service_name)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -78,17 +137,28 @@ async def run_worker(
     runtime = Runtime.create(settings)
     try:
         await runtime.connect_nats(wait=True)
-        await provision(runtime, publishes=outbox is not None)
-        tasks: list[asyncio.Task[None]] = []
-        if outbox is not None:
-            tasks.append(asyncio.create_task(build_relay(runtime, outbox=outbox).run(stop)))
-        for consumer in consumers(runtime) if consumers else ():
-            tasks.append(asyncio.create_task(consumer.run(stop)))
-        for job in jobs:
-            tasks.append(asyncio.create_task(job(runtime, stop)))
-        _log.info("worker started", service=settings.service_name, tasks=len(tasks))
+        relay_table = messaging.outbox if messaging is not None and publishes else outbox
+        await provision(runtime, publishes=relay_table is not None)
+        running: list[asyncio.Task[None]] = []
+        if relay_table is not None:
+            running.append(asyncio.create_task(build_relay(runtime, outbox=relay_table).run(stop)))
+        event_consumers: list[EventConsumer] = list(consumers(runtime)) if consumers else []
+        if sources is not None:
+            if messaging is None:
+                raise ValueError("consuming `sources` needs the service's `messaging` tables (its inbox)")
+            event_consumers += build_consumers(runtime, inbox=messaging.inbox, sources=sources)
+        for consumer in event_consumers:
+            running.append(asyncio.create_task(consumer.run(stop)))
+        if periodic or tasks:
+            if messaging is None:
+                raise ValueError("durable jobs need the service's `messaging` tables (its jobs table)")
+            runner = build_job_runner(runtime, table=messaging.jobs, periodic=periodic, tasks=tasks)
+            running.append(asyncio.create_task(runner.run(stop)))
+        for loop_ in (*loops, *jobs):
+            running.append(asyncio.create_task(loop_(runtime, stop)))
+        _log.info("worker started", service=settings.service_name, tasks=len(running))
         await stop.wait()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
     finally:
         await runtime.close()
         _log.info("worker stopped", service=settings.service_name)
