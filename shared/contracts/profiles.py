@@ -83,6 +83,21 @@ class ScoreComponent(StrEnum):
     LANGUAGES = "languages"
 
 
+# The weight of each component when a program sets none: the one definition profiles stores on new
+# programs and matching falls back to. Programs created before it was unified keep the weights they
+# were stored with (these values: profiles' copy was the one every program got).
+DEFAULT_SCORE_WEIGHTS: dict[ScoreComponent, float] = {
+    ScoreComponent.SKILLS: 0.30,
+    ScoreComponent.GOALS: 0.15,
+    ScoreComponent.GUIDANCE: 0.10,
+    ScoreComponent.AVAILABILITY: 0.15,
+    ScoreComponent.SENIORITY: 0.10,
+    ScoreComponent.SPECIALIZATION: 0.05,
+    ScoreComponent.PREFERENCES: 0.05,
+    ScoreComponent.LANGUAGES: 0.10,
+}
+
+
 class EnrollmentRole(StrEnum):
     MENTOR = "mentor"
     MENTEE = "mentee"
