@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest, start_http_server
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier
@@ -21,9 +22,28 @@ from shared.errors import install_problem_handlers
 from shared.logging import configure_logging, get_logger
 from shared.messaging_tables import MessagingTables
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.openapi import install_complete_openapi
+from shared.rate_limits import RateLimiter, RateLimitPolicy
+from shared.request_guards import RequestGuard
 from shared.runtime import Runtime
+from shared.security_headers import SecurityHeaders
 
 _log = get_logger("shared.http")
+# What /readyz answers, ready (200) or not (503).
+READINESS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "not ready"]},
+        "checks": {
+            "type": "object",
+            "properties": {
+                "database": {"type": "string", "enum": ["ok", "unavailable"]},
+                "nats": {"type": "string", "enum": ["ok", "unavailable"]},
+            },
+        },
+    },
+}
 
 
 class RequestContextMiddleware:
@@ -74,12 +94,22 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter],
     on_startup: Callable[[FastAPI, Runtime], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[FastAPI, Runtime], Awaitable[None]] | None = None,
     openapi_tags: list[dict[str, Any]] | None = None,
     messaging: MessagingTables | None = None,
+    body_limits: Mapping[str, int] | None = None,
+    public_paths: Iterable[str] = (),
+    expensive_paths: Iterable[str] = (),
 ) -> FastAPI:
     """A service's app: `/v1/...` routers plus `/healthz`, `/readyz` and `/metrics`.
 
     With the service's `messaging` tables, routes can create idempotently (shared.dependencies.Writer).
+    `on_startup` runs once the runtime is up, `on_shutdown` before it closes (e.g. to open and close
+    a pool of the service's own).
+    Every request passes the shared guards: security headers, rate limits (`expensive_paths`:
+    "METHOD /path" patterns that cost more), authentication of writes before their body is read
+    (`public_paths`: path patterns whose writes need no token) and a body-size limit
+    (`settings.max_body_bytes`; `body_limits`: larger limits per path prefix, e.g. imports).
     """
     configure_logging(level=settings.log_level, json_logs=settings.log_json, service=settings.service_name)
 
@@ -101,7 +131,11 @@ def create_service_app(
         try:
             yield
         finally:
-            await runtime.close()
+            try:
+                if on_shutdown is not None:
+                    await on_shutdown(app, runtime)
+            finally:
+                await runtime.close()
 
     app = FastAPI(
         title=title,
@@ -109,12 +143,39 @@ def create_service_app(
         version="1.0.0",
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        responses={
-            401: {"description": "Missing or invalid token (problem details)"},
-            422: {"description": "Invalid request (problem details with the offending fields)"},
-        },
     )
     install_problem_handlers(app)
+    install_complete_openapi(app)
+    # Added innermost first: the request context wraps everything, so refusals are logged and counted.
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        body_limits=dict(body_limits or {}),
+        public=tuple(public_paths),
+    )
+    if settings.rate_limit_enabled:
+        app.add_middleware(
+            RateLimiter,
+            policy=RateLimitPolicy(
+                anonymous=settings.rate_limit_anonymous,
+                bad_tokens=settings.rate_limit_bad_tokens,
+                per_token=settings.rate_limit_per_token,
+                expensive=tuple(expensive_paths),
+            ),
+        )
+    app.add_middleware(SecurityHeaders)
+    if settings.cors_enabled:
+        # Outside the guards: a preflight carries no token and no body, and is answered here.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_origin_regex=settings.cors_origin_regex,
+            allow_methods=settings.cors_allow_methods,
+            allow_headers=settings.cors_allow_headers,
+            expose_headers=settings.cors_expose_headers,
+            allow_credentials=settings.cors_allow_credentials,
+            max_age=settings.cors_max_age_seconds,
+        )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
         app.include_router(router)
@@ -123,20 +184,38 @@ def create_service_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Readiness: database and NATS reachable")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness: the database is reachable (NATS is reported, not required)",
+        responses={
+            200: {"content": {"application/json": {"schema": READINESS_SCHEMA}}},
+            503: {
+                "description": "The database is unreachable",
+                "content": {"application/json": {"schema": READINESS_SCHEMA}},
+            },
+        },
+    )
     async def readyz(request: Request) -> JSONResponse:
         runtime: Runtime = request.app.state.runtime
+        # An API writes through its outbox, so it serves through a NATS outage: only the database
+        # decides readiness. Workers are the ones that need NATS, and report it themselves.
+        database = await runtime.database_ready()
         checks = {
-            "database": "ok" if await runtime.database_ready() else "unavailable",
+            "database": "ok" if database else "unavailable",
             "nats": "ok" if runtime.nats_ready() else "unavailable",
         }
-        ready = all(value == "ok" for value in checks.values())
         return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+            {"status": "ready" if database else "not ready", "checks": checks},
+            status_code=200 if database else 503,
         )
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if settings.api_metrics_port:
+        start_http_server(settings.api_metrics_port, addr=settings.api_metrics_host)
+    if settings.serves_metrics_on_api_port:
+
+        @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
+        async def metrics() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import shared.contracts  # noqa: F401  (registers every event type in CATALOG)
-from shared.events import CATALOG, CloudEvent
+from shared.events import CATALOG, CloudEvent, Event
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.json"
 
@@ -22,6 +22,19 @@ def _envelope_schema(data_ref: str) -> dict[str, Any]:
     schema["properties"]["data"] = {"$ref": data_ref}
     schema.pop("title", None)
     return schema
+
+
+def _deprecation(model: type[Event], *, field: str) -> dict[str, Any]:
+    """`{field: true, "description": ...}` naming the replacement of a deprecated event, else `{}`."""
+    if model.deprecated_by is None:
+        return {}
+    return {
+        field: True,
+        "description": (
+            f"Deprecated: use {model.deprecated_by}, which carries the same data. "
+            f"{model.event_type.name} is still published alongside it while consumers move."
+        ),
+    }
 
 
 def build_document() -> dict[str, Any]:
@@ -47,6 +60,9 @@ def build_document() -> dict[str, Any]:
             "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else type_name,
             "contentType": "application/cloudevents+json",
             "payload": _envelope_schema(f"#/components/schemas/{model.__name__}"),
+            **_deprecation(model, field="deprecated"),
+            # Personal data for the platform's own services: never delivered by webhooks.
+            **({"x-confidential": True} if model.confidential else {}),
         }
         channel_key = message_key
         channels[channel_key] = {
@@ -58,6 +74,8 @@ def build_document() -> dict[str, Any]:
             "action": "send",
             "channel": {"$ref": f"#/channels/{channel_key}"},
             "summary": f"The {event_type.service} service publishes {type_name} through its outbox.",
+            # AsyncAPI 3.0 operations have no `deprecated` field: an extension says it instead.
+            **_deprecation(model, field="x-deprecated"),
         }
     return {
         "asyncapi": "3.0.0",

@@ -47,12 +47,13 @@ class Conflict:
     message: str
     status: int = 409
     slug: str = "conflict"
+    title: str | None = None  # the problem type's own title ("Slot taken"), else the status's
 
     def problem(self) -> Problem:
         if self.field is None:
-            return Problem(self.status, self.message, slug=self.slug)
+            return Problem(self.status, self.message, slug=self.slug, title=self.title)
         errors = [{"field": self.field, "message": self.message, "type": self.slug}]
-        return Problem(self.status, self.message, slug=self.slug, errors=errors)
+        return Problem(self.status, self.message, slug=self.slug, title=self.title, errors=errors)
 
 
 def problem_for(exc: IntegrityError, conflicts: Mapping[str, Conflict]) -> Problem:

@@ -1,15 +1,48 @@
-"""Request id and W3C trace context, carried from HTTP into events and back into consumers' logs."""
+"""Request id, W3C trace context and the actor, carried from HTTP into events and back into
+consumers' logs (and, for the actor, into every service's audit trail: shared/audit.py)."""
 
 from __future__ import annotations
 
 import random
 import re
 from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import StrEnum
 
 import structlog
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
+
+
+class ActorType(StrEnum):
+    """Who acts: a person for themselves, an admin, an HR integration, or the platform (a job or a
+    consumer reacting to an event)."""
+
+    PERSON = "person"
+    ADMIN = "admin"
+    INTEGRATION = "integration"
+    PLATFORM = "platform"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is behind the state changes of the current task: a token's subject (a person id or an
+    integration's client id) with its kind, or the platform with the name of its job or consumer."""
+
+    type: ActorType
+    id: str
+
+    @classmethod
+    def platform(cls, name: str) -> Actor:
+        """The platform itself, acting as `name` (a job's name, `<service>:<event type>` for a consumer)."""
+        return cls(ActorType.PLATFORM, name)
+
+
+# Set by the auth dependency (shared/auth.py), the job runner (shared/jobs.py) and the consumers
+# (shared/consumer.py); read by the outbox (the `actor` and `actortype` envelope attributes) and by
+# the audit trail's session hook (shared/audit.py).
+actor_var: ContextVar[Actor | None] = ContextVar("actor", default=None)
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 

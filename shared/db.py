@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.audit import AuditedSession
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,6 +25,11 @@ def service_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """The SQL of a CHECK constraint holding `column` to the values of an enum (`status IN (...)`)."""
+    return f"{column} IN ({', '.join(repr(value.value) for value in values)})"
+
+
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Engine with a bounded pool.
 
@@ -34,12 +42,17 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
+        # Errors and logs never carry the statement's values: they may be emails, names, free text.
+        hide_parameters=True,
         connect_args={"server_settings": {"application_name": "mentorship"}},
     )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    # AuditedSession tells the audit triggers who acts before the first write to an audited table.
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=AuditedSession
+    )
 
 
 @asynccontextmanager

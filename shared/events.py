@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.context import Actor
+
 
 @dataclass(frozen=True, slots=True)
 class EventType:
@@ -44,6 +46,13 @@ class Event(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     event_type: ClassVar[EventType]
+    # The type name (`EventType.name`) of the event that replaces this one, when this one is
+    # deprecated: it is still published alongside its replacement until consumers have moved.
+    deprecated_by: ClassVar[str | None] = None
+    # True for events that carry personal data meant for the platform's own services alone (e.g.
+    # personality scores, pseudonymous self-identification keys): consumed by the services that
+    # need them, never delivered to webhooks or any other outside subscriber.
+    confidential: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -73,6 +82,11 @@ class CloudEvent(BaseModel):
     organization: str
     traceparent: str | None = None
     requestid: str | None = None
+    # Who caused the event: a person id, an admin's or an integration's subject, or the name of the
+    # platform's job or consumer (`actortype`: person, admin, integration or platform). Absent on
+    # events from before it existed; a plain string, so a kind added later never fails a consumer.
+    actor: str | None = None
+    actortype: str | None = None
 
     @classmethod
     def wrap(
@@ -83,6 +97,7 @@ class CloudEvent(BaseModel):
         subject: str | None,
         traceparent: str | None = None,
         request_id: str | None = None,
+        actor: Actor | None = None,
     ) -> CloudEvent:
         event_type = event.event_type
         return cls(
@@ -93,6 +108,8 @@ class CloudEvent(BaseModel):
             organization=organization,
             traceparent=traceparent,
             requestid=request_id,
+            actor=actor.id if actor is not None else None,
+            actortype=actor.type.value if actor is not None else None,
         )
 
     def parse_data(self) -> Event:

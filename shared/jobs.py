@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import utcnow
+from shared.context import Actor, actor_var
 from shared.listening import listen
 from shared.logging import get_logger
 from shared.messaging_tables import jobs_channel
@@ -71,7 +72,7 @@ class JobContext:
     name: str
     key: str
     payload: Mapping[str, Any]
-    attempt: int  # 1 on the first run of a task (periodic jobs count their failed runs in a row)
+    attempt: int  # 1, then 2, ... while runs fail in a row (a run that succeeds or hands over resets it)
     stop: asyncio.Event  # set when the worker shuts down: long jobs stop between steps
 
     @property
@@ -245,6 +246,21 @@ class JobRunner:
                 )
                 .on_conflict_do_nothing(constraint="uq_jobs_name_key")
             )
+            # A job keeps the schedule an earlier worker left, but never further away than its
+            # interval now is: a worker configured to run it more often (a shorter interval in a new
+            # release or in tests) does not wait out a run planned under the longer one.
+            for name, periodic in self._periodic.items():
+                latest = now + timedelta(seconds=periodic.interval(self.runtime.settings))
+                await session.execute(
+                    update(self.table)
+                    .where(
+                        self.table.c.name == name,
+                        self.table.c.key == "",
+                        self.table.c.state == PENDING,
+                        self.table.c.due_at > latest,
+                    )
+                    .values(due_at=latest)
+                )
 
     async def _claim(self, limit: int) -> list[_Claimed]:
         table = self.table
@@ -338,6 +354,8 @@ class JobRunner:
             attempt=claimed.attempts,
             stop=stop,
         )
+        # What the job changes, and the events it publishes, are the platform's doing under its name.
+        actor_var.set(Actor.platform(claimed.name))
         heartbeat = asyncio.create_task(self._heartbeat(claimed))
         started = time.perf_counter()
         outcome: JobResult | BaseException
@@ -395,9 +413,9 @@ class JobRunner:
                 result = "retry"
                 _log.warning("job failed; retrying", job=claimed.name, retry_in=round(delay, 1), error=error)
         elif isinstance(outcome, Again):
-            values.update(state=PENDING, due_at=now + timedelta(seconds=outcome.seconds))
-            if periodic is not None:
-                values["attempts"] = 0
+            # Progress, not a failure: `attempts` counts failures in a row, so a long task that
+            # hands over between steps (a stopping worker) never runs out of attempts.
+            values.update(state=PENDING, due_at=now + timedelta(seconds=outcome.seconds), attempts=0)
             result = "again"
         elif periodic is not None:
             every = periodic.interval(self.runtime.settings)

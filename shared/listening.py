@@ -26,14 +26,30 @@ def listen_dsn(database_url: str) -> str:
     return database_url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def listen(dsn: str, channels: list[str], wake: Callable[[], None], stop: asyncio.Event) -> None:
-    """Call `wake` on every notification on `channels` (and after each reconnection) until `stop`."""
+async def listen(
+    dsn: str,
+    channels: list[str],
+    wake: Callable[[], None],
+    stop: asyncio.Event,
+    *,
+    on_payload: Callable[[str], None] | None = None,
+) -> None:
+    """Call `wake` on every notification on `channels` (and after each reconnection) until `stop`;
+    with `on_payload`, notifications go there with their payload instead (reconnections still
+    call `wake`)."""
+
+    def notified(_connection: object, _pid: int, _channel: str, payload: str) -> None:
+        if on_payload is not None:
+            on_payload(payload)
+        else:
+            wake()
+
     while not stop.is_set():
         try:
             connection = await asyncpg.connect(dsn)
             try:
                 for channel in channels:
-                    await connection.add_listener(channel, lambda *_: wake())
+                    await connection.add_listener(channel, notified)
                 wake()  # catch up on anything committed while not listening
                 while not stop.is_set() and not connection.is_closed():
                     await sleep_or_stop(stop, KEEPALIVE_SECONDS)

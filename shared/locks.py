@@ -15,6 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.constraints import TRANSIENT, sqlstate
+from shared.logging import get_logger
+from shared.metrics import TRANSACTION_RETRIES
+
+_log = get_logger("shared.locks")
 
 T = TypeVar("T")
 ATTEMPTS = 3
@@ -31,11 +35,17 @@ async def advisory_lock(session: AsyncSession, *keys: str) -> None:
 
 async def retrying(work: Callable[[], Awaitable[T]], *, attempts: int = ATTEMPTS) -> T:
     """Run a whole transaction (`work`) again when the database aborted it as a deadlock victim or
-    for a serialization failure, instead of answering a 500; other errors pass through."""
+    for a serialization failure, instead of answering a 500; other errors pass through.
+
+    Every retry is counted (`transaction_retries_total`) and logged: retries hide a lock-order
+    problem from clients, so they must show to operators (and tests)."""
     for attempt in range(1, attempts + 1):
         try:
             return await work()
         except DBAPIError as exc:
-            if attempt == attempts or sqlstate(exc) not in TRANSIENT:
+            state = sqlstate(exc)
+            if attempt == attempts or state not in TRANSIENT:
                 raise
+            TRANSACTION_RETRIES.labels(state or "").inc()
+            _log.warning("transaction aborted by the database; retrying", sqlstate=state, attempt=attempt)
     raise AssertionError("unreachable")

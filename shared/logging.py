@@ -21,7 +21,13 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = True, service: s
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
-        processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Level first: a debug line below the configured level is dropped before the other
+        # processors (context merge, timestamp) run, which a consumer would pay per event.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared_processors,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -45,3 +51,24 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = True, service: s
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.get_logger(name)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error as logs may show it: for database errors the class, SQLSTATE and constraint, never
+    the message (PostgreSQL quotes the offending values in it: emails, names, free text)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        original = exc.orig
+        cause = getattr(original, "__cause__", None) or original
+        sqlstate = getattr(cause, "sqlstate", None)
+        constraint = getattr(cause, "constraint_name", None)
+        parts = [type(cause).__name__]
+        if sqlstate:
+            parts.append(f"sqlstate={sqlstate}")
+        if constraint:
+            parts.append(f"constraint={constraint}")
+        return " ".join(parts)
+    if type(exc).__module__.startswith("asyncpg"):
+        return f"{type(exc).__name__} sqlstate={getattr(exc, 'sqlstate', None)}"
+    return f"{type(exc).__name__}: {str(exc)[:300]}"

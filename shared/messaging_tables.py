@@ -1,4 +1,6 @@
-"""Tables every service keeps in its own schema: outbox, inbox, idempotency keys and jobs."""
+"""Tables every service keeps in its own schema: outbox, inbox, idempotency keys, jobs, and its
+accountability tables (the local audit log, shared/audit.py, and the organizations' retention
+policies, shared/retention.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,10 @@ class MessagingTables:
     inbox: Table
     idempotency: Table
     jobs: Table
+    # Written by the audit triggers and `record_access`, shipped to the privacy service.
+    audit: Table
+    # The organizations' retention policies as the privacy service last published them.
+    retention: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -78,7 +84,17 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         PrimaryKeyConstraint("organization", "principal", "key", name="pk_idempotency_keys"),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, idempotency=idempotency, jobs=job_table(metadata))
+    from shared.audit import audit_log_table
+    from shared.retention import retention_table
+
+    return MessagingTables(
+        outbox=outbox,
+        inbox=inbox,
+        idempotency=idempotency,
+        jobs=job_table(metadata),
+        audit=audit_log_table(metadata),
+        retention=retention_table(metadata),
+    )
 
 
 def job_table(metadata: MetaData) -> Table:
@@ -162,3 +178,29 @@ def create_job_table(schema: str) -> None:
     from shared.db import service_metadata
 
     job_table(service_metadata(schema)).create(op.get_bind())
+
+
+def create_accountability_tables(schema: str) -> None:
+    """Migration step: the service's local audit log with its trigger function (shared/audit.py:
+    `audit_changes` then puts triggers on the tables of record) and its copy of the organizations'
+    retention policies (shared/retention.py)."""
+    from alembic import op
+
+    from shared.audit import create_audit_log
+    from shared.db import service_metadata
+    from shared.retention import retention_table
+
+    create_audit_log(schema)
+    retention_table(service_metadata(schema)).create(op.get_bind())
+
+
+def drop_accountability_tables(schema: str) -> None:
+    """Migration step (downgrades): remove what `create_accountability_tables` created (the audit
+    triggers of the tables of record first: `shared.audit.stop_auditing`)."""
+    from alembic import op
+
+    from shared.audit import drop_audit_log
+    from shared.retention import RETENTION_POLICIES
+
+    op.drop_table(RETENTION_POLICIES, schema=schema)
+    drop_audit_log(schema)

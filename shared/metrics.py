@@ -22,4 +22,9 @@ CONSUMER_FAILED = Counter("consumer_failed_total", "Handler failures (nak or par
 CONSUMER_REDELIVERED = Counter(
     "consumer_redelivered_total", "Messages delivered more than once", ["consumer"]
 )
+TRANSACTION_RETRIES = Counter(
+    "transaction_retries_total",
+    "Transactions run again after the database aborted them (deadlock, serialization failure)",
+    ["sqlstate"],
+)
 CONSUMER_PARKED = Counter("consumer_parked_total", "Messages parked in the dead-letter stream", ["consumer"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.errors import ConnectionClosedError, StaleConnectionError, UnexpectedEOF
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -20,9 +21,43 @@ DUPLICATE_WINDOW_SECONDS = 3600.0
 STREAM_MAX_AGE_SECONDS = 7 * 24 * 3600.0
 
 
+# Errors that mean the connection went away (nats-py reconnects on its own after each).
+_CONNECTION_LOST = (UnexpectedEOF, StaleConnectionError, ConnectionClosedError, OSError, TimeoutError)
+
+
+class _OutageLog:
+    """Says once that NATS went away and once that it is back, instead of an error per reconnect
+    attempt (nats-py's default logs one every half second of an outage)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.down = False
+        self.client: NATS | None = None
+
+    async def disconnected(self) -> None:
+        if self.client is not None and (self.client.is_closed or self.client.is_draining):
+            return  # our own close(), not an outage
+        if not self.down:
+            self.down = True
+            _log.warning("NATS connection lost; reconnecting", client=self.name)
+
+    async def reconnected(self) -> None:
+        if self.down:
+            self.down = False
+            _log.info("NATS connection restored", client=self.name)
+
+    async def error(self, exc: Exception) -> None:
+        if isinstance(exc, _CONNECTION_LOST):
+            # The first sign of an outage (the server's socket closed): the outage's one line.
+            await self.disconnected()
+        elif not self.down:
+            _log.warning("NATS error", client=self.name, error=repr(exc))
+
+
 async def connect(url: str, *, name: str, connect_timeout: float = 2.0) -> NATS:
     """Connect with endless reconnects, so a NATS restart is ridden out rather than fatal."""
-    return await nats.connect(
+    outage = _OutageLog(name)
+    outage.client = await nats.connect(
         url,
         name=name,
         connect_timeout=connect_timeout,
@@ -30,7 +65,11 @@ async def connect(url: str, *, name: str, connect_timeout: float = 2.0) -> NATS:
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         pending_size=64 * 1024 * 1024,
+        disconnected_cb=outage.disconnected,
+        reconnected_cb=outage.reconnected,
+        error_cb=outage.error,
     )
+    return outage.client
 
 
 def deadletter_stream(namespace: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib
 import os
 import tempfile
@@ -90,10 +91,8 @@ def platform(servers: tuple[str, str]) -> Iterator[Platform]:
         drop_database(admin_url, name)
 
 
-@pytest.fixture(scope="session", autouse=True)
-async def _delete_streams(platform: Platform) -> AsyncIterator[None]:
-    """Remove this run's streams from a shared NATS server at the end."""
-    yield
+async def delete_streams(platform: Platform) -> None:
+    """Remove the streams of `platform`'s event namespace from a shared NATS server."""
     try:
         nc = await nats.connect(platform.nats_url, connect_timeout=2, max_reconnect_attempts=1)
     except Exception:
@@ -105,6 +104,26 @@ async def _delete_streams(platform: Platform) -> AsyncIterator[None]:
                 await js.delete_stream(info.config.name)
     finally:
         await nc.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _delete_streams(platform: Platform) -> AsyncIterator[None]:
+    """Remove this run's streams from a shared NATS server at the end."""
+    yield
+    await delete_streams(platform)
+
+
+@contextlib.asynccontextmanager
+async def own_namespace(platform: Platform, suffix: str) -> AsyncIterator[Platform]:
+    """This run's servers and database with an event namespace of a test package's own, for a
+    worker that reads every publisher's stream from its start: in the run's shared namespace it
+    would first meet every event the other packages published (and their services' audit
+    entries), and the package's "nothing more will happen" checks would wait behind them."""
+    own = dataclasses.replace(platform, namespace=f"{platform.namespace}{suffix}")
+    try:
+        yield own
+    finally:
+        await delete_streams(own)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.privacy import accountability_events
 from shared.events import Event, EventType
 
 
@@ -113,10 +114,10 @@ class HealthComponentState(BaseModel):
     explanation: str
 
 
-class RelationshipAtRisk(Event):
+class MatchAtRisk(Event):
     """A match's health crossed below its program's threshold (once per crossing), with the reasons."""
 
-    event_type: ClassVar[EventType] = EventType("feedback", "relationship", "at_risk", 1)
+    event_type: ClassVar[EventType] = EventType("feedback", "match", "at_risk", 1)
     match_id: uuid.UUID
     program_id: uuid.UUID
     mentor_id: uuid.UUID
@@ -129,10 +130,10 @@ class RelationshipAtRisk(Event):
     evaluated_at: dt.datetime
 
 
-class RelationshipRecovered(Event):
+class MatchRecovered(Event):
     """A match that was at risk is healthy again (its score rose back above the recovery level)."""
 
-    event_type: ClassVar[EventType] = EventType("feedback", "relationship", "recovered", 1)
+    event_type: ClassVar[EventType] = EventType("feedback", "match", "recovered", 1)
     match_id: uuid.UUID
     program_id: uuid.UUID
     mentor_id: uuid.UUID
@@ -142,3 +143,49 @@ class RelationshipRecovered(Event):
     threshold: float
     at_risk_since: dt.datetime
     evaluated_at: dt.datetime
+
+
+# The same two events under their first name. Deprecated: published alongside `MatchAtRisk` and
+# `MatchRecovered`, with the same data, until consumers have moved (then removed).
+
+
+class RelationshipAtRisk(MatchAtRisk):
+    """A match's health crossed below its program's threshold (once per crossing), with the reasons."""
+
+    event_type: ClassVar[EventType] = EventType("feedback", "relationship", "at_risk", 1)
+    deprecated_by: ClassVar[str | None] = MatchAtRisk.event_type.name
+
+
+class RelationshipRecovered(MatchRecovered):
+    """A match that was at risk is healthy again (its score rose back above the recovery level)."""
+
+    event_type: ClassVar[EventType] = EventType("feedback", "relationship", "recovered", 1)
+    deprecated_by: ClassVar[str | None] = MatchRecovered.event_type.name
+
+
+# Its audit entries, its part of a person's export, its confirmation of an erasure (privacy.py).
+AuditRecorded, PersonalDataExported, PersonalDataErased = accountability_events("feedback", __name__)
+
+
+class CircleFeedbackState(BaseModel):
+    """One member's feedback on a circle session: numbers only (their note stays private)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: uuid.UUID
+    organization: str
+    program_id: uuid.UUID
+    circle_id: uuid.UUID
+    session_id: uuid.UUID
+    respondent_id: uuid.UUID
+    respondent_role: str = Field(description="`facilitator` or `member`")
+    rating: int = Field(description="1-5: how useful the session was")
+    belonging: int = Field(description="1-5: how much the respondent feels part of the circle")
+    submitted_at: dt.datetime
+
+
+class CircleFeedbackSubmitted(Event):
+    """A circle member (or facilitator) rated a circle session (numbers only, never text)."""
+
+    event_type: ClassVar[EventType] = EventType("feedback", "circle_feedback", "submitted", 1)
+    feedback: CircleFeedbackState

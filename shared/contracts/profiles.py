@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.privacy import accountability_events
 from shared.events import Event, EventType
 
 
@@ -81,6 +82,9 @@ class ScoreComponent(StrEnum):
     SPECIALIZATION = "specialization"
     PREFERENCES = "preferences"
     LANGUAGES = "languages"
+    PERSONALITY = "personality"
+    WORKING_STYLE = "working_style"
+    INTAKE = "intake"
 
 
 # The weight of each component when a program sets none: the one definition profiles stores on new
@@ -95,12 +99,35 @@ DEFAULT_SCORE_WEIGHTS: dict[ScoreComponent, float] = {
     ScoreComponent.SPECIALIZATION: 0.05,
     ScoreComponent.PREFERENCES: 0.05,
     ScoreComponent.LANGUAGES: 0.10,
+    # Modest, so expertise and availability still lead; people who did not answer score neutral.
+    ScoreComponent.PERSONALITY: 0.05,
+    ScoreComponent.WORKING_STYLE: 0.05,
+    ScoreComponent.INTAKE: 0.05,
 }
 
 
 class EnrollmentRole(StrEnum):
-    MENTOR = "mentor"
+    MENTOR = "mentor"  # in a circle program: a facilitator; in a reverse program: the junior who teaches
     MENTEE = "mentee"
+    PEER = "peer"  # the one role of a peer program: each peer teaches and learns
+
+
+class ProgramFormat(StrEnum):
+    """How a program's people meet: pairs, groups, single sessions, equals, or junior teaching senior."""
+
+    ONE_TO_ONE = "one_to_one"  # long-running mentor-mentee pairs
+    CIRCLE = "circle"  # one or a few facilitators with a group of mentees around a topic
+    FLASH = "flash"  # single sessions booked in a mentor's office hours
+    PEER = "peer"  # pairs of equals who teach each other
+    REVERSE = "reverse"  # the junior person is the mentor
+
+
+class SeniorityDirection(StrEnum):
+    """Which way the seniority score component points."""
+
+    MENTOR_SENIOR = "mentor_senior"  # the mentor a few levels above the mentee (one-to-one, circles)
+    MENTOR_JUNIOR = "mentor_junior"  # the mentor a few levels below (reverse mentoring)
+    EITHER = "either"  # within the seniority band either way (peers; or reverse without a direction)
 
 
 class EnrollmentStatus(StrEnum):
@@ -108,6 +135,45 @@ class EnrollmentStatus(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
+
+
+class PersonalityTrait(StrEnum):
+    """The Big Five traits as the Mini-IPIP measures them (Donnellan et al. 2006)."""
+
+    EXTRAVERSION = "extraversion"
+    AGREEABLENESS = "agreeableness"
+    CONSCIENTIOUSNESS = "conscientiousness"
+    NEUROTICISM = "neuroticism"
+    INTELLECT = "intellect"  # Intellect/Imagination
+
+
+class TraitFit(StrEnum):
+    """How a program compares one trait of a mentee and a mentor."""
+
+    SIMILAR = "similar"
+    COMPLEMENTARY = "complementary"
+    IGNORED = "ignored"
+
+
+class CommunicationMode(StrEnum):
+    VIDEO = "video"
+    CHAT = "chat"
+    ASYNC_WRITTEN = "async_written"
+
+
+class IntakeCriterionKind(StrEnum):
+    """How matching uses a choice question of a program's intake."""
+
+    MUST_MATCH = "must_match"  # a hard filter: mentor and mentee share an answer
+    PREFER_MATCH = "prefer_match"  # the `intake` score component rewards a shared answer
+    PREFER_DIFFERENT = "prefer_different"  # ... and here different answers
+
+
+class SelfIdentificationPurpose(StrEnum):
+    """What a person allows their self-identification to be used for (each consented apart)."""
+
+    FAIRNESS_REPORTS = "fairness_reports"  # counted in anonymous fairness reports
+    MATCHING_PREFERENCE = "matching_preference"  # match me with someone who shares it
 
 
 class _State(BaseModel):
@@ -176,6 +242,56 @@ class PersonState(_State):
     updated_at: dt.datetime
 
 
+class IntakeOption(_State):
+    id: str
+    label: str
+
+
+class IntakeCriterion(_State):
+    """A choice question of a program's intake, asked of mentees and mentors, that matching uses."""
+
+    question_id: uuid.UUID
+    prompt: str
+    kind: IntakeCriterionKind
+    options: list[IntakeOption]
+
+
+class CircleSettings(_State):
+    """A circle program's group shape: mentees per circle and facilitators per circle."""
+
+    min_size: int = Field(default=4, description="Fewest mentees a circle is formed with")
+    max_size: int = Field(default=8, description="Most mentees in one circle")
+    facilitators: int = Field(default=1, description="Facilitators (enrolled as mentors) per circle")
+
+
+class FlashSettings(_State):
+    """A flash program's single sessions: their length and how many a mentor offers per month."""
+
+    session_minutes: int = Field(default=30, description="Length of one flash session")
+    sessions_per_month: int = Field(
+        default=4, description="Flash sessions a mentor offers per calendar month (in the mentor's zone)"
+    )
+
+
+class PeerSettings(_State):
+    """A peer program's notion of equals."""
+
+    seniority_band: int = Field(default=1, description="At most this many seniority levels apart")
+
+
+class FormatSettings(_State):
+    """The settings of the program's format: the part of its format is always filled (defaults),
+    the others are null."""
+
+    circle: CircleSettings | None = None
+    flash: FlashSettings | None = None
+    peer: PeerSettings | None = None
+    seniority_direction: SeniorityDirection = Field(
+        default=SeniorityDirection.MENTOR_SENIOR,
+        description="Which way the seniority component points (reverse: mentor_junior; peer: either)",
+    )
+
+
 class ProgramState(_State):
     id: uuid.UUID
     organization: str
@@ -194,6 +310,18 @@ class ProgramState(_State):
     status: ProgramStatus
     created_at: dt.datetime
     updated_at: dt.datetime
+    personality_fit: dict[PersonalityTrait, TraitFit] = Field(
+        default={}, description="Per trait, similarity or complementarity; traits left out: similar"
+    )
+    intake_criteria: list[IntakeCriterion] = Field(
+        default=[], description="The intake's choice questions matching uses (filter or preference)"
+    )
+    format: ProgramFormat = Field(
+        default=ProgramFormat.ONE_TO_ONE, description="How its people meet; fixed once matches exist"
+    )
+    format_settings: FormatSettings = Field(
+        default=FormatSettings(), description="The settings of its format (the others' are null)"
+    )
 
 
 class EnrollmentState(_State):
@@ -210,6 +338,13 @@ class EnrollmentState(_State):
     )
     created_at: dt.datetime
     updated_at: dt.datetime
+    matching_answers: dict[str, list[str]] = Field(
+        default={},
+        description=(
+            "Answers to the program's matching-criterion questions only (question id -> option ids); "
+            "other intake answers stay in profiles"
+        ),
+    )
 
 
 class SkillState(_State):
@@ -293,3 +428,93 @@ class SkillCreated(Event):
 
     event_type: ClassVar[EventType] = EventType("profiles", "skill", "created", 1)
     skill: SkillState
+
+
+class TraitScores(_State):
+    """Mini-IPIP trait scores: each the mean of the trait's four items after reverse keying (1 to 5)."""
+
+    extraversion: float
+    agreeableness: float
+    conscientiousness: float
+    neuroticism: float
+    intellect: float
+
+
+class WorkingStyle(_State):
+    """How a person likes to work with a mentor or mentee; every part is optional."""
+
+    communication: list[CommunicationMode] = []
+    meeting_rhythm: SessionCadence | None = None
+    feedback_directness: int | None = Field(
+        default=None, description="1 (gentle) to 5 (very direct): wanted by a mentee, given by a mentor"
+    )
+    structure: int | None = Field(default=None, description="1 (a structured plan) to 5 (open exploration)")
+    challenge: int | None = Field(
+        default=None, description="1 to 5: how much a mentee wants to be challenged, a mentor challenges"
+    )
+
+
+class PersonalityState(_State):
+    """The result that counts (the latest taken); both parts null when none was taken or it was erased."""
+
+    person_id: uuid.UUID
+    organization: str
+    version: int
+    traits: TraitScores | None = None
+    working_style: WorkingStyle | None = None
+    taken_at: dt.datetime | None = None
+    updated_at: dt.datetime
+
+
+class IdentityGroup(_State):
+    """A pseudonymous group: everyone of the organization who gave the same value for the attribute
+    has the same key (an HMAC with the organization's secret); the value never leaves profiles."""
+
+    attribute: str
+    group_key: str
+
+
+class SelfIdentificationState(_State):
+    """What a person's consents let matching use of their self-identification: never a value."""
+
+    person_id: uuid.UUID
+    organization: str
+    version: int
+    fairness_groups: list[IdentityGroup] = Field(
+        default=[], description="Attributes the person lets count in anonymous fairness reports"
+    )
+    matching_groups: list[IdentityGroup] = Field(
+        default=[], description="Attributes the person asked to be matched on (with someone who shares it)"
+    )
+    updated_at: dt.datetime
+
+
+class PersonalityUpdated(Event):
+    """A person took or retook the personality and working-style questionnaire, or erased it."""
+
+    event_type: ClassVar[EventType] = EventType("profiles", "personality", "updated", 1)
+    confidential: ClassVar[bool] = True
+    personality: PersonalityState
+
+
+class SelfIdentificationUpdated(Event):
+    """What matching may use of a person's self-identification changed (consent given or revoked, erased)."""
+
+    event_type: ClassVar[EventType] = EventType("profiles", "self_identification", "updated", 1)
+    confidential: ClassVar[bool] = True
+    self_identification: SelfIdentificationState
+
+
+class PersonErased(Event):
+    """A deactivated person was erased: profiles anonymized them (name, email, free text; their id
+    stays, shown as "former member"). Every other service now erases or anonymizes what it holds on
+    them and confirms with its `personal_data.erased`; published again when the erasure is retried."""
+
+    event_type: ClassVar[EventType] = EventType("profiles", "person", "erased", 1)
+    person_id: uuid.UUID
+    erasure_id: uuid.UUID
+    version: int = Field(description="The person's version after the anonymization")
+
+
+# Its audit entries, its part of a person's export, its confirmation of an erasure (privacy.py).
+AuditRecorded, PersonalDataExported, PersonalDataErased = accountability_events("profiles", __name__)

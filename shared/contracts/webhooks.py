@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.privacy import accountability_events
 from shared.events import Event, EventType
 
 
@@ -45,3 +46,7 @@ class EndpointDisabled(Event):
     reason: EndpointDisabledReason
     last_status_code: int | None = Field(default=None, description="HTTP status of the last attempt")
     last_error: str | None = Field(default=None, description="Why the last attempt failed, if not a status")
+
+
+# Its audit entries, its part of a person's export, its confirmation of an erasure (privacy.py).
+AuditRecorded, PersonalDataExported, PersonalDataErased = accountability_events("webhooks", __name__)

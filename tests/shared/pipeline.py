@@ -49,6 +49,12 @@ class Pipeline:
     handlers: Handlers = field(default_factory=Handlers)
     poison_ids: set[str] = field(default_factory=set)
     failing_ids: set[str] = field(default_factory=set)
+    # Handler calls per thing (a redelivery the inbox deduplicates still counts here).
+    calls: dict[str, int] = field(default_factory=dict)
+    # How long handling each event takes.
+    slow_seconds: float = 0.0
+    # While set to an unset event, every handling waits for it (a worker stuck mid-batch).
+    hold: asyncio.Event | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stops: list[asyncio.Event] = field(default_factory=list)
     _connections: list[NATS] = field(default_factory=list)
@@ -100,7 +106,9 @@ class Pipeline:
             after_publish=after_publish,
         )
 
-    async def consumer(self, *, name: str = "tester", max_deliver: int = 3) -> EventConsumer:
+    async def consumer(
+        self, *, name: str = "tester", max_deliver: int = 3, ack_wait: float = 5.0
+    ) -> EventConsumer:
         connection = await self.connect()
         return EventConsumer(
             name=name,
@@ -112,7 +120,7 @@ class Pipeline:
             namespace=self.namespace,
             batch_size=64,
             max_deliver=max_deliver,
-            ack_wait=5.0,
+            ack_wait=ack_wait,
             fetch_timeout=0.3,
         )
 
@@ -202,6 +210,11 @@ async def pipeline(database_url: str, nats_url: str) -> AsyncIterator[Pipeline]:
     async def on_thing_changed(session: AsyncSession, envelope: CloudEvent, event: ThingChanged) -> None:
         from shared.consumer import PoisonEvent
 
+        result.calls[event.thing_id] = result.calls.get(event.thing_id, 0) + 1
+        if result.hold is not None:
+            await result.hold.wait()
+        if result.slow_seconds:
+            await asyncio.sleep(result.slow_seconds)
         if event.thing_id in result.poison_ids:
             raise PoisonEvent(f"thing {event.thing_id} can never be applied")
         if event.thing_id in result.failing_ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Sequence
 
@@ -180,3 +181,49 @@ async def test_events_added_in_one_batch_are_each_delivered_once(platform: Platf
         p.start((await p.relay()).run)
         p.start((await p.consumer()).run)
         assert await p.wait_for_effects(120) == (120, 120)
+
+
+async def test_a_worker_stopped_mid_batch_gives_its_events_back_at_once(platform: Platform) -> None:
+    # A long ack wait: without the `nak` on shutdown the next worker would wait it out.
+    async with pipeline(platform.database_url, platform.nats_url) as p:
+        p.start((await p.relay()).run)
+        p.hold = asyncio.Event()
+        first = asyncio.create_task((await p.consumer(ack_wait=30.0)).run(asyncio.Event()))
+        ids = await p.write(3)
+        for _ in range(200):
+            if p.calls:
+                break
+            await asyncio.sleep(0.05)
+        assert p.calls, "the first worker never took the batch"
+        first.cancel()  # what SIGTERM does to a worker's tasks
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        p.hold = None
+
+        started = asyncio.get_running_loop().time()
+        p.start((await p.consumer(ack_wait=30.0)).run)
+        assert await p.wait_for_effects(3, timeout=20) == (3, 3)
+        assert asyncio.get_running_loop().time() - started < 15, "waited out the ack wait"
+        assert set(p.calls) == set(ids)
+
+
+async def test_a_handler_slower_than_the_ack_wait_is_not_redelivered(platform: Platform) -> None:
+    # `+WPI` keeps the message ours while the handler runs: no second delivery at all.
+    async with pipeline(platform.database_url, platform.nats_url) as p:
+        p.start((await p.relay()).run)
+        p.slow_seconds = 3.5
+        # Two replicas: without `+WPI` the idle one would be handed the message after the ack wait.
+        p.start((await p.consumer(ack_wait=1.0)).run)
+        p.start((await p.consumer(ack_wait=1.0)).run)
+        (thing,) = await p.write(1)
+        assert await p.wait_for_effects(1, timeout=20) == (1, 1)
+        await asyncio.sleep(2.0)  # a redelivery would have come by now
+        assert p.calls == {thing: 1}
+        connection = await nats.connect(platform.nats_url)
+        try:
+            info = await connection.jetstream().consumer_info(stream_name(p.namespace, SERVICE), "tester")
+        finally:
+            await connection.close()
+        # The inbox would hide a second delivery from the effects: the server's count of deliveries
+        # (its consumer sequence, one per delivery, redeliveries included) does not.
+        assert info.delivered.consumer_seq == 1

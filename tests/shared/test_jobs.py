@@ -111,6 +111,25 @@ async def test_a_periodic_job_keeps_its_schedule_across_a_restart(jobs: Jobs) ->
     assert runs == 1
 
 
+async def test_a_worker_running_a_periodic_job_more_often_does_not_wait_out_the_old_schedule(
+    jobs: Jobs,
+) -> None:
+    runs = 0
+
+    async def scan(runtime: Any, job: JobContext) -> None:
+        nonlocal runs
+        runs += 1
+
+    async with running(jobs.runner(periodic=[Periodic("scan", scan, every=3600)])):
+        await eventually(lambda: _true(runs == 1), timeout=10)
+    # The next worker runs it every half second (a new release, or tests): its next run comes
+    # within that, not an hour after the last one.
+    async with running(jobs.runner(periodic=[Periodic("scan", scan, every=0.5)])):
+        await eventually(lambda: _true(runs >= 3), timeout=10, what="runs at the new interval")
+    (row,) = await jobs.rows()
+    assert row.state == "pending"
+
+
 async def test_a_periodic_job_asking_again_runs_at_once_until_its_work_is_done(jobs: Jobs) -> None:
     batches = [3, 3, 1]
 

@@ -103,3 +103,53 @@ async def test_tokens_not_from_the_identity_provider_are_401(verifier: TokenVeri
     with pytest.raises(Problem) as caught:
         await verifier.verify(bad())  # type: ignore[operator]
     assert caught.value.status == 401
+
+
+def mapped_settings(jwks_url: str, **mapping: object) -> ServiceSettings:
+    values: dict[str, object] = {
+        "environment": "production",
+        "jwt_jwks_url": jwks_url,
+        "jwt_issuer": "https://idp.example",
+        "jwt_audience": "mentorship-api",
+        "jwt_algorithms": ["RS256"],
+        **mapping,
+    }
+    return ServiceSettings(**values)  # type: ignore[arg-type]
+
+
+async def test_a_providers_own_claims_are_mapped_to_person_organization_and_roles(jwks_url: str) -> None:
+    settings = mapped_settings(
+        jwks_url,
+        jwt_subject_claim="mentorship_person_id",
+        jwt_org_claim="tenant.id",
+        jwt_roles_claim="realm_access.roles",
+        jwt_role_map={"mentorship-admins": "admin", "mentors": "mentor"},
+    )
+    signed = token(
+        IDP_KEY,
+        sub="idp-user-42",
+        org=None,
+        roles=None,
+        mentorship_person_id="5f0c4a52-1f0e-4b7e-9d36-0a8f3c1e2b11",
+        tenant={"id": "acme"},
+        realm_access={"roles": ["mentorship-admins", "mentors", "offline_access"]},
+    )
+    principal = await TokenVerifier(settings).verify(signed)
+    assert principal.subject == "5f0c4a52-1f0e-4b7e-9d36-0a8f3c1e2b11"
+    assert principal.organization == "acme"
+    assert sorted(principal.roles) == ["admin", "mentor"]
+
+
+async def test_a_single_organization_provider_may_leave_the_organization_out(jwks_url: str) -> None:
+    settings = mapped_settings(jwks_url, jwt_default_organization="acme", jwt_roles_claim="scp")
+    signed = token(IDP_KEY, org=None, roles=None, scp="mentee openid")
+    principal = await TokenVerifier(settings).verify(signed)
+    assert (principal.organization, sorted(principal.roles)) == ("acme", ["mentee"])
+
+
+async def test_a_token_without_the_mapped_subject_is_refused(jwks_url: str) -> None:
+    settings = mapped_settings(jwks_url, jwt_subject_claim="mentorship_person_id")
+    with pytest.raises(Problem) as refused:
+        await TokenVerifier(settings).verify(token(IDP_KEY))
+    assert refused.value.status == 401
+    assert "mentorship_person_id" in str(refused.value.detail)

@@ -19,9 +19,17 @@ def test_the_default_score_weights_are_pinned() -> None:
         "specialization": 0.05,
         "preferences": 0.05,
         "languages": 0.10,
+        "personality": 0.05,
+        "working_style": 0.05,
+        "intake": 0.05,
     }
     assert set(DEFAULT_SCORE_WEIGHTS) == set(ScoreComponent)
-    assert sum(DEFAULT_SCORE_WEIGHTS.values()) == pytest.approx(1.0)
+    # Weights are relative (scoring normalizes them); expertise and availability still lead.
+    ranked = sorted(DEFAULT_SCORE_WEIGHTS, key=DEFAULT_SCORE_WEIGHTS.__getitem__, reverse=True)
+    assert ranked[0] == ScoreComponent.SKILLS
+    assert DEFAULT_SCORE_WEIGHTS[ScoreComponent.AVAILABILITY] == max(
+        weight for component, weight in DEFAULT_SCORE_WEIGHTS.items() if component != ScoreComponent.SKILLS
+    )
 
 
 @pytest.mark.parametrize(
