@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the whole platform. The five services are packages of one Python project with one set of
+# One image for the whole platform. The services are packages of one Python project with one set of
 # dependencies, so per-service images would be the same bytes; a container picks its service by its
 # command (see docker-compose.yml and deploy/kubernetes): `uvicorn --factory <name>.main:create_app`,
 # `python -m <name>.worker` or `mentorship migrate <name>`.

@@ -1,10 +1,11 @@
 """`mentorship`: run the platform on one machine, migrate, mint development tokens, replay dead letters,
-seed a demo, import people and run matching rounds."""
+rebuild read models from history, seed a demo, import people and run matching rounds."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 from contextlib import ExitStack
@@ -12,17 +13,23 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mentorship import gateway
+from mentorship.api_options import DEFAULT_ORGANIZATION, admin_subject
 from mentorship.databases import create_database
 from mentorship.deadletters import deadletters
 from mentorship.demo import demo
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedServerError
+from mentorship.mail_sink import MAIL_DIR, MailSink, mail, start_sink
 from mentorship.matching_round import round_command
 from mentorship.people_import import imports
+from mentorship.processes import terminate
+from mentorship.rebuild import rebuild_command
 from mentorship.services import DEFAULT_PORT_BASE, select
 from mentorship.supervisor import ChildExited, Supervisor
 from shared import migrations
@@ -32,6 +39,7 @@ RUN_DIR = PROJECT_ROOT / ".run"
 DATABASE_NAME = "mentorship"
 DEV_SUBJECT = "00000000-0000-4000-8000-000000000001"
 DEV_ORGANIZATION = "00000000-0000-4000-8000-00000000a001"
+START_SECONDS = 180.0
 
 app = typer.Typer(
     help="Operator and developer tooling of the mentorship platform.",
@@ -41,7 +49,9 @@ app = typer.Typer(
 app.add_typer(deadletters, name="deadletters")
 app.add_typer(demo, name="demo")
 app.add_typer(imports, name="import")
+app.add_typer(mail, name="mail")
 app.command("round")(round_command)
+app.command("rebuild")(rebuild_command)
 console = Console(stderr=True)
 
 PostgresPort = Annotated[
@@ -59,8 +69,18 @@ def run(
     workers: Annotated[bool, typer.Option(help="Also run each service's event worker.")] = True,
     postgres_port: PostgresPort = None,
     nats_port: NatsPort = None,
+    demo_people: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=5000,
+            help="Seed the demo organization with this many people when it has none yet (0: no demo).",
+        ),
+    ] = 120,
 ) -> None:
-    """Run every service (API and worker) against PostgreSQL and NATS until Ctrl-C.
+    """Run every service (API and worker) against PostgreSQL and NATS until Ctrl-C, behind one
+    gateway on the port base itself (the web console, every API under /<service>/, the development
+    sign-in under /dev/).
 
     Uses DATABASE_URL and NATS_URL when set; otherwise starts embedded servers with their data in .run/.
     """
@@ -69,18 +89,30 @@ def run(
     with ExitStack() as stack:
         try:
             database, nats = _servers(stack, postgres_port=postgres_port, nats_port=nats_port)
+            smtp = _mail_sink(stack)
             for service in select():
                 console.print(f"migrating [bold]{service.name}[/]")
                 migrations.upgrade(service.name, database)
             supervisor = stack.enter_context(
-                Supervisor(env=_service_env(database=database, nats=nats), cwd=PROJECT_ROOT)
+                Supervisor(
+                    env={**_service_env(database=database, nats=nats), **smtp},
+                    cwd=PROJECT_ROOT,
+                    report=lambda message: console.print(f"[yellow]{escape(message)}[/]"),
+                )
             )
             _start_services(supervisor, port_base=port_base, workers=workers)
+            gateway_url = _start_gateway(supervisor, port_base=port_base)
             _print_overview(port_base=port_base, database=database, nats=nats)
-            console.print("[green]running[/]; Ctrl-C stops everything")
-            dead = supervisor.watch()
-            console.print(f"[red]{escape(str(ChildExited(dead)))}[/]; stopping everything")
-            code = 1
+            if demo_people:
+                _seed_demo_when_empty(stack, port_base=port_base, people=demo_people)
+            console.print(f"[bold green]open {gateway_url}[/] (the console; API docs at {gateway_url}/docs)")
+            if smtp:
+                console.print(
+                    f"mail sent by the platform goes to a local sink: [bold]{MAIL_DIR}[/] "
+                    "(`mentorship mail list`, `mentorship mail show N`)"
+                )
+            console.print("[green]running[/]; a service that crashes is restarted; Ctrl-C stops everything")
+            supervisor.supervise()  # until Ctrl-C, or a crash loop (CrashLoop, a ChildExited)
         except KeyboardInterrupt:
             console.print("stopping")
         except (ChildExited, TimeoutError, EmbeddedServerError) as exc:
@@ -168,6 +200,16 @@ def _servers(stack: ExitStack, *, postgres_port: int | None, nats_port: int | No
     return database, nats
 
 
+def _mail_sink(stack: ExitStack) -> dict[str, str]:
+    """SMTP settings of a local sink keeping mail in .run/mail/, unless SMTP_HOST is configured."""
+    if os.environ.get("SMTP_HOST"):
+        return {}
+    console.print("starting the local mail sink")
+    controller = start_sink(MailSink(folder=MAIL_DIR))
+    stack.callback(controller.stop)
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port), "SMTP_SECURITY": "none"}
+
+
 def _service_env(*, database: str, nats: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -180,14 +222,84 @@ def _service_env(*, database: str, nats: str) -> dict[str, str]:
 
 def _start_services(supervisor: Supervisor, *, port_base: int, workers: bool) -> None:
     apis = []
+    # The portal reads the other services' APIs; only registered ones are deployed.
+    shared = {"SERVICE_URLS": gateway.service_urls(select(), port_base=port_base)}
     for service in select():
         port = service.api_port(port_base)
+        # Served under /<service> by the gateway, like in compose: docs and links point back through it.
         argv = [sys.executable, "-m", "uvicorn", "--factory", service.app, "--host", "127.0.0.1"]
-        apis.append((supervisor.spawn(f"{service.name} API", [*argv, "--port", str(port)]), port))
+        argv += ["--root-path", f"/{service.name}"]
+        env = dict(shared)
+        if service.deployment.public_url_setting:
+            env[service.deployment.public_url_setting] = f"http://127.0.0.1:{port_base}/{service.name}"
+        apis.append((supervisor.spawn(f"{service.name} API", [*argv, "--port", str(port)], env=env), port))
         if workers:
-            supervisor.spawn(f"{service.name} worker", [sys.executable, "-m", service.worker])
+            supervisor.spawn(f"{service.name} worker", [sys.executable, "-m", service.worker], env=env)
+    # Every API imports and starts at once: on a small or busy machine that takes a while.
     for child, port in apis:
-        supervisor.wait_until_listening(child, port)
+        supervisor.wait_until_listening(child, port, timeout=START_SECONDS)
+
+
+def _start_gateway(supervisor: Supervisor, *, port_base: int) -> str:
+    """Caddy on the port base, with the development sign-in behind it; returns the gateway's URL."""
+    signin_port = port_base + gateway.DEV_SIGNIN_OFFSET
+    signin = supervisor.spawn(
+        "development sign-in",
+        [
+            *(sys.executable, "-m", "uvicorn", "--factory", "mentorship.dev_signin:create_app"),
+            *("--host", "127.0.0.1", "--port", str(signin_port), "--log-level", "warning"),
+        ],
+        env={
+            f"{spec.name.upper()}_URL": f"http://127.0.0.1:{spec.api_port(port_base)}"
+            for spec in select(["profiles", "matching"])
+        },
+    )
+    folder = RUN_DIR / f"gateway-{port_base}"
+    plan = gateway.prepare(folder, select(), port_base=port_base, dev_signin_port=signin_port)
+    if not plan.console_built:
+        console.print("[yellow]the web console is not built[/]: `make web` builds it (Node 20 and npm)")
+    caddy = supervisor.spawn("gateway", list(plan.argv), env=plan.env)
+    supervisor.wait_until_listening(signin, signin_port, timeout=START_SECONDS)
+    supervisor.wait_until_listening(caddy, port_base, timeout=START_SECONDS)
+    return plan.url
+
+
+def _seed_demo_when_empty(stack: ExitStack, *, port_base: int, people: int) -> None:
+    """Seed the demo organization in the background when it has nobody yet (its output goes to
+    .run/demo-seed.log); a newcomer can sign in as a demo person a minute after starting."""
+    from shared.auth import mint_dev_token
+
+    profiles = select(["profiles"])[0].api_port(port_base)
+    token = mint_dev_token(
+        subject=admin_subject(DEFAULT_ORGANIZATION), organization=DEFAULT_ORGANIZATION, roles=["admin"]
+    )
+    try:
+        found = httpx.get(
+            f"http://127.0.0.1:{profiles}/v1/people",
+            params={"limit": 1},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+            trust_env=False,
+        )
+    except httpx.TransportError:
+        return
+    if found.status_code != 200 or found.json()["items"]:
+        return
+    log = (RUN_DIR / "demo-seed.log").open("ab")
+    seeding = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "mentorship.cli", "demo", "seed"),
+            *("--people", str(people), "--port-base", str(port_base)),
+        ],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stack.callback(log.close)
+    stack.callback(terminate, seeding, timeout=5)
+    console.print(f"seeding the demo organization ({people} people) in the background: .run/demo-seed.log")
 
 
 def _print_overview(*, port_base: int, database: str, nats: str) -> None:

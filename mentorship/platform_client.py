@@ -1,4 +1,4 @@
-"""An HTTP client of the platform's five APIs, for the operator CLI and the end-to-end tests.
+"""An HTTP client of the platform's APIs, for the operator CLI and the end-to-end tests.
 
 It speaks to each service on its own base URL (real ports, or in-process ASGI clients in tests),
 signs development tokens locally for whoever acts (the organization's admin, or a mentor or mentee
@@ -16,11 +16,10 @@ from typing import Any
 
 import httpx
 
-from mentorship.services import DEFAULT_PORT_BASE, select
+from mentorship.services import DEFAULT_PORT_BASE, names, select
 from shared.auth import mint_dev_token
 from shared.config import ServiceSettings
 
-SERVICE_NAMES = ("profiles", "matching", "scheduling", "feedback", "webhooks")
 TOKEN_TTL_SECONDS = 3600
 SCIM_JSON = "application/scim+json"
 
@@ -70,7 +69,7 @@ class PlatformClient:
         admin_subject: str | None = None,
         settings: ServiceSettings | None = None,
     ) -> None:
-        missing = [name for name in SERVICE_NAMES if name not in clients]
+        missing = [name for name in names() if name not in clients]
         if missing:
             raise ValueError(f"no client for: {', '.join(missing)}")
         self.clients = dict(clients)
@@ -392,3 +391,31 @@ class PlatformClient:
         return await self.document(
             "webhooks", "POST", "/v1/endpoints", json={"url": url, "event_types": event_types, **fields}
         )
+
+    # --- privacy ---------------------------------------------------------------------------------
+
+    async def request_export(self, person_id: str | None = None, *, actor: Actor | None = None) -> Document:
+        """Ask for everything the platform holds on a person (the caller's own when `person_id` is None)."""
+        body = {"person_id": person_id} if person_id is not None else {}
+        return await self.document("privacy", "POST", "/v1/exports", actor=actor, json=body, expect=(202,))
+
+    async def get_export(self, export_id: str, *, actor: Actor | None = None) -> Document:
+        return await self.document("privacy", "GET", f"/v1/exports/{export_id}", actor=actor)
+
+    async def download_export(self, export_id: str, *, actor: Actor | None = None) -> bytes:
+        """The export's archive (a zip), once it is ready."""
+        return (await self.call("privacy", "GET", f"/v1/exports/{export_id}/archive", actor=actor)).content
+
+    async def request_erasure(self, person_id: str, *, actor: Actor | None = None) -> Document:
+        """Erase a deactivated person everywhere (asking again answers the same erasure)."""
+        return await self.document(
+            "privacy", "POST", "/v1/erasures", actor=actor, json={"person_id": person_id}, expect=(200, 202)
+        )
+
+    async def get_erasure(self, erasure_id: str) -> Document:
+        return await self.document("privacy", "GET", f"/v1/erasures/{erasure_id}")
+
+    async def audit_entries(self, **filters: Any) -> list[Document]:
+        """The organization's audit trail, newest first (filters: resource_type, resource_id, actor_id,
+        actor_type, service, action, since, until)."""
+        return await self.pages("privacy", "/v1/audit-entries", params=filters)

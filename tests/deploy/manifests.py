@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from mentorship.services import SERVICES, ServiceSpec
+from mentorship.services import SERVICES, ServiceSpec, names
 from shared.config import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +29,8 @@ STREAMS = DEPLOY / "nats" / "streams"
 CONSUMERS = DEPLOY / "nats" / "consumers"
 OPERATIONS_GUIDE = DEPLOY / "OPERATIONS.md"
 
-# The platform's services, by convention (CONTRIBUTING.md); registered in mentorship/services.py as they land.
-PLATFORM_SERVICES = ("profiles", "matching", "scheduling", "feedback", "webhooks")
+# The platform's services: the registry's.
+PLATFORM_SERVICES = names()
 # Inside every API container; the published port on the host is the service's own (ServiceSpec.port).
 API_PORT = 8000
 # The namespace the stream definitions are written for (EVENT_NAMESPACE's default).

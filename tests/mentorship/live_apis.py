@@ -1,4 +1,4 @@
-"""The five APIs served over real HTTP on local ports (uvicorn, each in a thread with its own event
+"""Every API served over real HTTP on local ports (uvicorn, each in a thread with its own event
 loop), against the test platform, so the CLI talks to them exactly as to `mentorship run`."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The operator CLI against a running platform: `demo seed`, `round` and `import people` talk HTTP to
-the five APIs (real uvicorn servers on local ports) while every worker carries the events."""
+every API (real uvicorn servers on local ports) while every worker carries the events."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from typer.testing import CliRunner, Result
 from mentorship.api_options import admin_subject, urls
 from mentorship.cli import app
 from mentorship.platform_client import ApiError, PlatformClient
+from mentorship.services import names
 from tests.conftest import Platform, running_workers
 from tests.mentorship.live_apis import free_port_base, serving
 
 runner = CliRunner()
-SERVICES = ("profiles", "matching", "scheduling", "feedback", "webhooks")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class LivePlatform:
 async def live(platform: Platform) -> AsyncIterator[LivePlatform]:
     port_base = free_port_base()
     with serving(platform, port_base=port_base):
-        async with running_workers(platform, *SERVICES):
+        async with running_workers(platform, *names()):
             yield LivePlatform(port_base)
 
 

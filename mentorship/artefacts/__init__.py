@@ -1,0 +1,1 @@
+"""The files `make generate` writes from the service registry, one module per kind of file."""
