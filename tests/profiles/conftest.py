@@ -76,16 +76,31 @@ class Written:
         return int(value or 0)
 
     async def events(self) -> list[dict[str, Any]]:
-        """The organization's outbox events (CloudEvents), oldest first."""
+        """The organization's outbox events (CloudEvents), oldest first; not the audit log's
+        shipments (`profiles.audit.recorded`, shared/audit.py), which follow any change."""
         async with self.engine.connect() as connection:
             rows = await connection.execute(
                 text(
                     "SELECT payload FROM profiles.outbox"
-                    " WHERE convert_from(payload, 'UTF8')::jsonb ->> 'organization' = :org ORDER BY seq"
+                    " WHERE convert_from(payload, 'UTF8')::jsonb ->> 'organization' = :org"
+                    " AND subject <> 'profiles.audit.recorded' ORDER BY seq"
                 ),
                 {"org": self.organization},
             )
             return [orjson.loads(row.payload) for row in rows]
+
+    async def reads(self) -> list[tuple[str, str, str, str]]:
+        """The sensitive reads recorded in the audit log for the organization, oldest first:
+        (resource type, resource id, actor id, what was read)."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT resource_type, resource_id, actor_id, changes ->> 'read' AS what"
+                    " FROM profiles.audit_log WHERE organization = :org AND action = 'read' ORDER BY seq"
+                ),
+                {"org": self.organization},
+            )
+            return [(row.resource_type, row.resource_id, row.actor_id, row.what) for row in rows]
 
     async def snapshot(self) -> dict[str, int]:
         """Row counts of every table and the number of events, to prove a request wrote nothing."""
@@ -107,8 +122,12 @@ class Org:
     written: Written
 
     @property
+    def admin_subject(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.id))
+
+    @property
     def admin(self) -> dict[str, str]:
-        return self.auth(self.id, str(uuid.uuid5(uuid.NAMESPACE_URL, self.id)), "admin")
+        return self.auth(self.id, self.admin_subject, "admin")
 
     def as_person(self, person: dict[str, Any] | str, *roles: str) -> dict[str, str]:
         """Headers of a token whose subject is this person."""

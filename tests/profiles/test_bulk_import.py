@@ -1,5 +1,5 @@
-"""Bulk import of people from HR exports: jobs the profiles worker carries out, row by row, through
-the same use cases (and events) as the API."""
+"""Bulk import of people from HR exports: tasks the profiles worker carries out (on the shared job
+runner), batch by batch, through the same use cases (and events) as the API."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ import orjson
 import pytest
 from sqlalchemy import text, update
 
-from profiles.importing import JOBS
-from tests.conftest import Platform, running_workers
+from profiles.imports.job import IMPORT_PEOPLE, carry_out
+from profiles.models import messaging
+from shared.jobs import Again, JobContext
+from shared.runtime import Runtime
+from tests.conftest import Platform, running_workers, service_settings
 from tests.profiles.conftest import Org, assert_problem
+from tests.toolkit import eventually_value
 
 HEADER = [
     "external_id", "email", "name", "title", "department", "manager_external_id", "seniority",
@@ -54,7 +58,7 @@ def as_csv(rows: list[dict[str, Any]], header: list[str] = HEADER) -> bytes:
 
 @pytest.fixture
 async def worker(platform: Platform) -> AsyncIterator[None]:
-    async with running_workers(platform, "profiles", import_poll_seconds=0.05):
+    async with running_workers(platform, "profiles"):
         yield
 
 
@@ -75,14 +79,16 @@ async def finished(
     org: Org, job: dict[str, Any], *, seen: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """Poll the job until it is done (every state seen is appended to `seen`)."""
-    for _ in range(600):
-        current = (await org.client.get(f"/v1/imports/{job['id']}", headers=org.admin)).json()
+
+    async def current() -> dict[str, Any]:
+        state = dict((await org.client.get(f"/v1/imports/{job['id']}", headers=org.admin)).json())
         if seen is not None:
-            seen.append(current)
-        if current["status"] in ("succeeded", "failed"):
-            return dict(current)
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the import did not finish: {current}")
+            seen.append(state)
+        return state
+
+    return await eventually_value(
+        current, lambda state: state["status"] in ("succeeded", "failed"), timeout=300, what="the import"
+    )
 
 
 async def imported(
@@ -316,23 +322,52 @@ async def test_a_browser_upload_and_a_retried_request_work_once(org: Org, worker
 
 async def test_a_job_left_by_a_dead_worker_is_taken_up_by_another(org: Org, platform: Platform) -> None:
     job = await start(org, as_csv([person_row("W1"), person_row("W2")]))
-    # A worker claimed it and died before committing anything: its lease ran out.
+    # A worker claimed its task and died before committing anything: its lease ran out.
+    tasks = messaging.jobs
     async with org.written.engine.begin() as connection:
         await connection.execute(
-            update(JOBS)
-            .where(JOBS.c.id == uuid.UUID(job["id"]))
-            .values(status="running", attempts=1, lease_until=text("now() - interval '1 second'"))
+            update(tasks)
+            .where(tasks.c.name == IMPORT_PEOPLE, tasks.c.key == job["id"])
+            .values(state="running", attempts=1, lease_until=text("now() - interval '1 second'"))
         )
-    async with running_workers(platform, "profiles", import_poll_seconds=0.05):
+    async with running_workers(platform, "profiles"):
         done = await finished(org, job)
     assert done["status"] == "succeeded" and counts(done) == (2, 2, 0, 0, 0)
+
+
+async def test_a_worker_stopped_mid_import_leaves_the_rest_to_the_next_one(
+    org: Org, platform: Platform
+) -> None:
+    job = await start(org, as_csv([person_row(f"K{n}") for n in range(30)]))
+    runtime = Runtime.create(service_settings("profiles", platform, import_batch_size=10))
+    stopping = asyncio.Event()
+    stopping.set()  # the worker is told to stop while it works on the first batch
+    context = JobContext(
+        id=uuid.uuid4(), name=IMPORT_PEOPLE, key=job["id"], payload={"import_id": job["id"]}, attempt=1,
+        stop=stopping,
+    )  # fmt: skip
+    try:
+        assert await carry_out(runtime, context) == Again()
+    finally:
+        await runtime.close()
+    halfway = (await org.client.get(f"/v1/imports/{job['id']}", headers=org.admin)).json()
+    assert halfway["status"] == "running" and counts(halfway) == (10, 10, 0, 0, 0)
+    assert await org.written.count("people") == 10
+
+    async with running_workers(platform, "profiles", import_batch_size=10):
+        done = await finished(org, job)
+
+    # The next worker carried on after the committed batch: nobody twice, nobody left out.
+    assert done["status"] == "succeeded" and counts(done) == (30, 30, 0, 0, 0)
+    assert await org.written.count("people") == 30
+    assert len(await org.written.events()) == 30
 
 
 async def test_two_workers_carry_out_each_job_once(org: Org, platform: Platform) -> None:
     jobs = [await start(org, as_csv([person_row(f"T{job}-{n}") for n in range(30)])) for job in range(3)]
     async with (
-        running_workers(platform, "profiles", import_poll_seconds=0.05, import_batch_size=10),
-        running_workers(platform, "profiles", import_poll_seconds=0.05, import_batch_size=10),
+        running_workers(platform, "profiles", import_batch_size=10),
+        running_workers(platform, "profiles", import_batch_size=10),
     ):
         done = [await finished(org, job) for job in jobs]
     assert [counts(job) for job in done] == [(30, 30, 0, 0, 0)] * 3

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profiles.bulk_import import UnreadableFile, parse_csv, parse_json, processing_order, row_fields
+from profiles.imports.parsing import UnreadableFile, parse_csv, parse_json, processing_order, row_fields
 
 
 def test_a_csv_export_is_read_by_column_with_spreadsheet_row_numbers() -> None:

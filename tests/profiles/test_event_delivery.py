@@ -22,6 +22,7 @@ from shared.events import CloudEvent
 from shared.messaging_tables import messaging_tables
 from tests.conftest import AuthHeaders, Platform, new_org, running_workers, service_client
 from tests.profiles.conftest import person_body
+from tests.toolkit import eventually_value, settled
 
 
 @dataclass
@@ -67,13 +68,11 @@ class RecordingConsumer:
             ).one()
         return int(row[0]), int(row[1])
 
-    async def wait_for(self, expected: int, timeout: float = 60) -> tuple[int, int]:
-        deadline = asyncio.get_running_loop().time() + timeout
-        counts = await self.counts()
-        while counts[0] < expected and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.1)
-            counts = await self.counts()
-        return counts
+    async def committed(self, expected: int, timeout: float = 60) -> tuple[int, int]:
+        """The counts once at least `expected` effects were committed."""
+        return await eventually_value(
+            self.counts, lambda counts: counts[0] >= expected, timeout=timeout, what=f"{expected} effects"
+        )
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -117,7 +116,7 @@ async def test_every_profiles_event_arrives_exactly_once_though_nats_was_down_du
     ):
         first = await client.post("/v1/people", json=person_body(), headers=admin)
         assert first.status_code == 201
-        assert await recorder.wait_for(1) == (1, 1)
+        assert await recorder.committed(1) == (1, 1)
 
         own_nats.stop()
         for _ in range(50):
@@ -127,8 +126,15 @@ async def test_every_profiles_event_arrives_exactly_once_though_nats_was_down_du
             assert all(response.status_code == 201 for response in responses)  # writes don't need NATS
         own_nats.start()
 
-        assert await recorder.wait_for(501, timeout=90) == (501, 501)
-        await asyncio.sleep(1.0)  # and nothing arrives twice later
+        assert await recorder.committed(501, timeout=90) == (501, 501)
+        # ... and nothing arrives twice later: once the recorder has acknowledged the whole stream.
+        await settled(
+            nats_url=own_nats.url,
+            namespace=platform.namespace,
+            consumers=[("recorder", "profiles")],
+            database_url=platform.database_url,
+            outboxes=["profiles"],
+        )
         assert await recorder.counts() == (501, 501)
 
 
@@ -150,7 +156,7 @@ async def test_trace_context_flows_from_http_through_the_outbox_and_nats_into_th
             headers={**admin, "traceparent": f"00-{trace}-{'ab' * 8}-01", "x-request-id": "req-trace-1"},
         )
         assert response.status_code == 201
-        assert await recorder.wait_for(1) == (1, 1)
+        assert await recorder.committed(1) == (1, 1)
 
     # The NATS message carried the trace in its headers and in the CloudEvent.
     connection = await nats.connect(platform.nats_url)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from profiles.schemas import DEFAULT_SCORE_WEIGHTS, Program
+from profiles.schemas import Program
+from shared.contracts.profiles import DEFAULT_SCORE_WEIGHTS
 from tests.profiles.conftest import Org, assert_problem, program_body
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from profiles import access
 from profiles.access import Visibility
-from profiles.availability import minutes, overlaps
+from profiles.availability import overlaps
 from profiles.languages import ISO_639_1
 from profiles.lifecycle import (
     enrollment_transition_allowed,
@@ -48,10 +48,6 @@ def test_malformed_slugs(slug: str) -> None:
 
 def test_languages_are_the_iso_639_1_codes() -> None:
     assert len(ISO_639_1) >= 183 and {"en", "fr", "zh", "hi", "sw"} <= ISO_639_1 and "xx" not in ISO_639_1
-
-
-def test_times_are_minutes_since_midnight_and_24_00_ends_the_day() -> None:
-    assert minutes("00:00") == 0 and minutes("09:30") == 570 and minutes("24:00") == 1440
 
 
 def test_touching_windows_do_not_overlap_but_intersecting_ones_do() -> None:

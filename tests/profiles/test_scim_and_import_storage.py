@@ -12,9 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from profiles.import_jobs import ImportJob
-from profiles.models import SCHEMA, Base
-from profiles.scim.identities import ScimIdentity
+from profiles.models import SCHEMA, Base, ImportJob, ScimIdentity
 
 PROVISIONING_TABLES = {ImportJob.__tablename__, ScimIdentity.__tablename__}
 

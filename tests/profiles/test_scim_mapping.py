@@ -13,10 +13,10 @@ from scim2_models import InvalidFilterException, InvalidValueException
 from sqlalchemy.dialects import postgresql
 
 from profiles.languages import ISO_639_1
+from profiles.models import ScimIdentity
 from profiles.queries import PEOPLE
 from profiles.schemas import _time_zones
 from profiles.scim.filters import Columns, filter_condition
-from profiles.scim.identities import ScimIdentity
 from profiles.scim.mapping import (
     DERIVED,
     Identity,

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from profiles.config import ProfilesSettings
 from tests.profiles.conftest import Org, assert_problem
 
 SCIM_JSON = "application/scim+json"
@@ -109,7 +110,7 @@ async def test_a_provisioned_user_becomes_a_profile_published_like_any_other(idp
     assert (
         response.headers["Location"]
         == user["meta"]["location"]
-        == f"http://profiles/scim/v2/Users/{user['id']}"
+        == f"{ProfilesSettings().public_base_url}/scim/v2/Users/{user['id']}"
     )
     assert response.headers["ETag"] == user["meta"]["version"] and user["meta"]["version"].startswith('W/"')
     assert user["userName"] == body["userName"] and user["externalId"] == body["externalId"]

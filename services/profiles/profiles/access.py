@@ -23,14 +23,6 @@ class Visibility(StrEnum):
     PUBLIC = "public"
 
 
-def person_id_of(caller: Principal) -> uuid.UUID | None:
-    """The caller's person id: the token subject, when it is one (an integration's is not)."""
-    try:
-        return uuid.UUID(caller.subject)
-    except ValueError:
-        return None
-
-
 def manages_people(caller: Principal) -> bool:
     """Admins, and the HR integration that provisions people."""
     return caller.is_admin or caller.is_integration
@@ -41,7 +33,7 @@ def manages_programs(caller: Principal) -> bool:
 
 
 def is_self(caller: Principal, person_id: uuid.UUID) -> bool:
-    return person_id_of(caller) == person_id
+    return caller.person_id == person_id
 
 
 def person_visibility(

@@ -1,15 +1,10 @@
-"""Weekly availability in local time: windows as minutes since midnight, and their overlaps."""
+"""Weekly availability in local time: whether windows (minutes since midnight, from
+`shared.time_of_day.minutes_of_day`) overlap."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import pairwise
-
-
-def minutes(hour_minute: str) -> int:
-    """Minutes since midnight of an `HH:MM` time; `24:00` is 1440, the end of the day."""
-    hours, _, mins = hour_minute.partition(":")
-    return int(hours) * 60 + int(mins)
 
 
 def overlaps(windows: Iterable[tuple[int, int]]) -> bool:

@@ -4,21 +4,36 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from pydantic import Field, field_validator
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.config import ServiceSettings
+
+# Development only: the key that encrypts self-identification at rest. Production must set its own.
+DEV_SELF_ID_ENCRYPTION_KEY = "ZGV2LW9ubHktc2VsZi1pZGVudGlmaWNhdGlvbi1rZXk="
 
 
 class ProfilesSettings(ServiceSettings):
     service_name: str = "profiles"
+    # Where this API is reachable from outside (the gateway's URL + `/profiles`): SCIM `Location`
+    # and `meta.location` are built from it, never from the request's Host header.
+    public_base_url: str = "http://127.0.0.1:8000/profiles"
     # What a person provisioned by SCIM or a bulk import gets when the HR system does not say.
     default_time_zone: str = "UTC"
     default_language: str = Field(default="en", pattern=r"^[a-z]{2}$")
     # Bulk imports: rows per transaction (a batch with a refused row is done again with a savepoint
-    # per row, and far past 64 savepoints in one transaction PostgreSQL slows down), and how often
-    # the worker looks for new jobs.
+    # per row, and far past 64 savepoints in one transaction PostgreSQL slows down). Imports run as
+    # tasks on the job runner (`job_*` settings).
     import_batch_size: int = Field(default=100, ge=1, le=1000)
-    import_poll_seconds: float = Field(default=1.0, gt=0)
+    # Fernet keys (url-safe base64 of 32 bytes) encrypting self-identified values and each
+    # organization's pseudonym secret at rest. The first encrypts, every one decrypts: rotate by
+    # putting a new key first; the reseal job then re-encrypts every value with it, after which the
+    # old key can go.
+    self_id_encryption_keys: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr(DEV_SELF_ID_ENCRYPTION_KEY)], min_length=1
+    )
+    self_id_reseal_seconds: float = Field(default=3600.0, gt=0)
+    self_id_reseal_batch_size: int = Field(default=500, ge=1, le=10_000)
 
     @field_validator("default_time_zone")
     @classmethod
@@ -26,3 +41,23 @@ class ProfilesSettings(ServiceSettings):
         if value not in available_timezones():
             raise ValueError(f"{value!r} is not an IANA time zone")
         return value
+
+    @field_validator("self_id_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        for key in keys:
+            try:
+                Fernet(key.get_secret_value().encode())
+            except ValueError as exc:
+                raise ValueError(
+                    "SELF_ID_ENCRYPTION_KEYS must be Fernet keys (url-safe base64 of 32 bytes)"
+                ) from exc
+        return keys
+
+    @model_validator(mode="after")
+    def _refuse_development_key(self) -> ProfilesSettings:
+        if self.environment == "production" and any(
+            key.get_secret_value() == DEV_SELF_ID_ENCRYPTION_KEY for key in self.self_id_encryption_keys
+        ):
+            raise ValueError("production needs SELF_ID_ENCRYPTION_KEYS of its own, not the development key")
+        return self

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from profiles.config import ProfilesSettings
-from profiles.person_lookup import PersonLookup
+from profiles.models import messaging
+from profiles.person_lookup import close_person_lookup, open_person_lookup
 from profiles.routes import ROUTERS
+from profiles.routes.imports import MAX_UPLOAD_BYTES
 from shared.app import create_service_app
-from shared.runtime import Runtime
 
 DESCRIPTION = """
 People (mentors and mentees) with their skills, learning interests, languages, time zone and
@@ -27,32 +25,27 @@ TAGS = [
     {"name": "programs", "description": "Mentorship programs (admins manage them)"},
     {"name": "enrollments", "description": "People in programs, as mentor or mentee"},
     {"name": "skills", "description": "The default AI skill taxonomy and the organization's own"},
+    {"name": "intake", "description": "Programs' intake questionnaires and enrollments' answers"},
+    {"name": "personality", "description": "The optional personality (Mini-IPIP) and working-style survey"},
+    {
+        "name": "self-identification",
+        "description": "Consented, revocable self-identification (sealed, shown to the person alone)",
+    },
+    {"name": "personal data", "description": "Download or erase what the platform holds on you about these"},
     {"name": "operations", "description": "Health and metrics"},
 ]
 
 
 def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
-    settings = settings or ProfilesSettings()
-    app = create_service_app(
-        settings=settings,
+    return create_service_app(
+        settings=settings or ProfilesSettings(),
         title="Profiles",
         description=DESCRIPTION,
         routers=ROUTERS,
         openapi_tags=TAGS,
+        messaging=messaging,
+        # HR exports are larger than any other request body.
+        body_limits={"/v1/imports": MAX_UPLOAD_BYTES},
+        on_startup=open_person_lookup,
+        on_shutdown=close_person_lookup,
     )
-    service_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with (
-            service_lifespan(app),
-            PersonLookup.open(settings.database_url, max_size=settings.database_pool_size) as lookup,
-        ):
-            runtime: Runtime = app.state.runtime
-            # Reads are single statements: autocommit spares them BEGIN/ROLLBACK round trips.
-            app.state.read_engine = runtime.engine.execution_options(isolation_level="AUTOCOMMIT")
-            app.state.person_lookup = lookup
-            yield
-
-    app.router.lifespan_context = lifespan
-    return app

@@ -1,44 +1,77 @@
 """Looking up one person by id, the API's hottest read: one indexed statement, nothing parsed twice.
 
-It runs on a small asyncpg pool of its own (no ORM layer and no pre-ping round trip per request)
-with a prepared statement, and passes the JSONB columns through as pre-serialized JSON (orjson
-fragments) rather than parsing them only to serialize them again. Every other read uses SQLAlchemy.
+It runs on a small asyncpg pool of its own (no ORM or SQLAlchemy pool layer per request) with a
+prepared statement, and passes the JSONB columns through as pre-serialized JSON (orjson
+fragments) rather than parsing them only to serialize them again. The statements are compiled
+once from the same SQLAlchemy expressions as every other read (`queries.shares_a_program`), so
+the visibility rule is written in one place. Every other read uses the shared `Reader`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 import orjson
+from fastapi import FastAPI
+from sqlalchemy import ColumnElement, String, Uuid, bindparam, false, select
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from profiles import access
-from profiles.access import LIVE_ENROLLMENT, Visibility
-from profiles.models import SCHEMA
+from profiles.access import Visibility
+from profiles.config import ProfilesSettings
+from profiles.documents import PERSON_FIELDS, Document
+from profiles.queries import PEOPLE, shares_a_program
 from profiles.schemas import PERSON_DOCUMENT_FIELDS
-from profiles.states import PERSON_FIELDS, Document
 from shared.auth import Principal
 from shared.errors import Problem
-
-_COLUMNS = ", ".join(f"p.{name}" for name in PERSON_FIELDS)
-_LIVE = ", ".join(f"'{status}'" for status in LIVE_ENROLLMENT)
-# Whether the caller ($3) and the person hold live enrollments in one program.
-_SHARES_PROGRAM = f"""
-    EXISTS (
-        SELECT 1 FROM "{SCHEMA}".enrollments mine
-        JOIN "{SCHEMA}".enrollments theirs ON theirs.program_id = mine.program_id
-        WHERE mine.organization = $2 AND mine.person_id = $3 AND mine.status IN ({_LIVE})
-          AND theirs.person_id = p.id AND theirs.status IN ({_LIVE})
-    )"""
-_PERSON = f'FROM "{SCHEMA}".people p WHERE p.id = $1 AND p.organization = $2'
-BY_ID = f"SELECT {_COLUMNS}, false AS shares_program {_PERSON}"
-BY_ID_FOR_MEMBER = f"SELECT {_COLUMNS}, {_SHARES_PROGRAM} AS shares_program {_PERSON}"
+from shared.runtime import Runtime
 
 # A pooled connection that died with the server (restart, failover) fails on first use.
 _CONNECTION_LOST = (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A SQLAlchemy query compiled for asyncpg: its SQL, and its arguments in order."""
+
+    sql: str
+    names: tuple[str, ...]
+    constants: dict[str, Any]
+
+    @classmethod
+    def of(cls, query: Any) -> _Statement:
+        compiled = query.compile(
+            dialect=asyncpg_dialect.dialect(), compile_kwargs={"render_postcompile": True}
+        )
+        return cls(compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params))
+
+    def arguments(self, **values: Any) -> list[Any]:
+        return [values[name] if name in values else self.constants[name] for name in self.names]
+
+
+def _argument(name: str, type_: Any) -> Any:
+    return bindparam(name, None, type_=type_, required=False)
+
+
+_PERSON_ID = _argument("person_id", Uuid())
+_ORGANIZATION = _argument("organization", String())
+_CALLER_ID = _argument("caller_id", Uuid())
+
+
+def _person_query(shares_program: ColumnElement[bool]) -> _Statement:
+    columns = [PEOPLE.c[name] for name in PERSON_FIELDS]
+    query = select(*columns, shares_program.label("shares_program")).where(
+        PEOPLE.c.id == _PERSON_ID, PEOPLE.c.organization == _ORGANIZATION
+    )
+    return _Statement.of(query)
+
+
+BY_ID = _person_query(false())
+# Fellow program members see each other: whether the caller shares a program with the person.
+BY_ID_FOR_MEMBER = _person_query(shares_a_program(_ORGANIZATION, _CALLER_ID, PEOPLE.c.id))
 
 
 def _document(row: asyncpg.Record) -> Document:
@@ -53,8 +86,7 @@ class PersonLookup:
         self.pool = pool
 
     @classmethod
-    @contextlib.asynccontextmanager
-    async def open(cls, database_url: str, *, max_size: int) -> AsyncIterator[PersonLookup]:
+    async def open(cls, database_url: str, *, max_size: int) -> PersonLookup:
         """A pool that connects lazily (the API may start before the database is reachable)."""
         dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
         pool = await asyncpg.create_pool(
@@ -63,18 +95,21 @@ class PersonLookup:
             max_size=max_size,
             server_settings={"application_name": "mentorship-profiles-reads"},
         )
-        try:
-            yield cls(pool)
-        finally:
-            await pool.close()
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self.pool.close()
 
     async def find(self, *, caller: Principal, person_id: uuid.UUID) -> tuple[Document, Visibility] | None:
         """The person and how much of them the caller may see; None when the caller may not know them."""
-        caller_id = access.person_id_of(caller)
+        caller_id = caller.person_id
+        organization = caller.organization
         if access.manages_people(caller) or caller_id == person_id:
-            row = await self._fetch(BY_ID, person_id, caller.organization)
+            row = await self._fetch(BY_ID, person_id=person_id, organization=organization)
         elif caller_id is not None:
-            row = await self._fetch(BY_ID_FOR_MEMBER, person_id, caller.organization, caller_id)
+            row = await self._fetch(
+                BY_ID_FOR_MEMBER, person_id=person_id, organization=organization, caller_id=caller_id
+            )
         else:
             return None
         if row is None:
@@ -84,12 +119,26 @@ class PersonLookup:
         )
         return None if visibility is None else (_document(row), visibility)
 
-    async def _fetch(self, statement: str, *args: Any) -> asyncpg.Record | None:
+    async def _fetch(self, statement: _Statement, **values: Any) -> asyncpg.Record | None:
+        arguments = statement.arguments(**values)
         for attempt in (1, 2):
             try:
                 async with self.pool.acquire() as connection:
-                    return await connection.fetchrow(statement, *args)
+                    return await connection.fetchrow(statement.sql, *arguments)
             except _CONNECTION_LOST as exc:
                 if attempt == 2:
                     raise Problem(503, "the database is not reachable", slug="unavailable") from exc
         return None
+
+
+async def open_person_lookup(app: FastAPI, runtime: Runtime) -> None:
+    """Startup: the lookup's pool, as large as the service's database pool."""
+    settings: ProfilesSettings = app.state.settings
+    app.state.person_lookup = await PersonLookup.open(
+        settings.database_url, max_size=settings.database_pool_size
+    )
+
+
+async def close_person_lookup(app: FastAPI, runtime: Runtime) -> None:
+    lookup: PersonLookup = app.state.person_lookup
+    await lookup.close()

@@ -27,42 +27,55 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-from profiles.availability import minutes, overlaps
+from profiles.availability import overlaps
+from profiles.intake import CHOICE_KINDS, QuestionKind
 from profiles.languages import is_language_code
 from profiles.taxonomy import SLUG_PATTERN, SkillCategory
 from shared.contracts.profiles import (
     AvailabilityOverride,
     AvailabilityWindow,
+    CommunicationMode,
     EnrollmentRole,
     EnrollmentStatus,
+    FormatSettings,
     Guidance,
+    IntakeCriterion,
+    IntakeCriterionKind,
+    IntakeOption,
     LearningInterest,
     LearningStyle,
     MatchingMode,
+    PersonalityTrait,
+    ProgramFormat,
     ProgramObjective,
     ProgramStatus,
     ScoreComponent,
+    SelfIdentificationPurpose,
     Seniority,
+    SeniorityDirection,
     SessionCadence,
     SkillLevel,
+    TraitFit,
+    TraitScores,
+    WorkingStyle,
 )
+from shared.text import Line, Paragraphs, single_line
+from shared.time_of_day import minutes_of_day
 
 # --- field types -------------------------------------------------------------------------------
 
 
-def _text(max_length: int) -> Any:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-
-
-Name = Annotated[str, _text(200)]
-ShortText = Annotated[str, _text(200)]
-LongText = Annotated[str, _text(4000)]
-Goal = Annotated[str, _text(500)]
+# Free text refuses control characters (a NUL byte is a 422 naming the field): shared/text.py.
+Name = Annotated[str, Line(200)]
+ShortText = Annotated[str, Line(200)]
+LongText = Annotated[str, Paragraphs(4000)]
+Goal = Annotated[str, Line(500)]
 Level = Annotated[int, Field(ge=1, le=5)]
 SkillSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 MentorCapacity = Annotated[int, Field(ge=0, le=20)]
@@ -119,7 +132,7 @@ def _distinct_skills(values: list[Any]) -> list[Any]:
 
 def _weekly(values: list[WeeklyWindow]) -> list[WeeklyWindow]:
     for weekday in range(7):
-        day = [(minutes(w.start), minutes(w.end)) for w in values if w.weekday == weekday]
+        day = [(minutes_of_day(w.start), minutes_of_day(w.end)) for w in values if w.weekday == weekday]
         if overlaps(day):
             raise ValueError(f"availability windows overlap on weekday {weekday}")
     return sorted(values, key=lambda w: (w.weekday, w.start))
@@ -132,7 +145,7 @@ def _overrides(values: list[AvailabilityOverrideIn]) -> list[AvailabilityOverrid
     return sorted(values, key=lambda value: value.date)
 
 
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(single_line), AfterValidator(_email)]
 TimeZone = Annotated[str, Field(examples=["Europe/Paris"]), AfterValidator(_time_zone)]
 Languages = Annotated[
     list[Annotated[str, StringConstraints(max_length=8)]],
@@ -181,7 +194,7 @@ class TimeWindowIn(_Input):
 
     @model_validator(mode="after")
     def _start_before_end(self) -> Self:
-        if minutes(self.start) >= minutes(self.end):
+        if minutes_of_day(self.start) >= minutes_of_day(self.end):
             raise ValueError("start must be before end")
         return self
 
@@ -193,7 +206,7 @@ class WeeklyWindow(_Input):
 
     @model_validator(mode="after")
     def _start_before_end(self) -> Self:
-        if minutes(self.start) >= minutes(self.end):
+        if minutes_of_day(self.start) >= minutes_of_day(self.end):
             raise ValueError("start must be before end")
         return self
 
@@ -210,7 +223,7 @@ class AvailabilityOverrideIn(_Input):
             raise ValueError("an unavailable day has no windows")
         if not self.unavailable and not self.windows:
             raise ValueError("an available override needs the day's windows")
-        if overlaps([(minutes(w.start), minutes(w.end)) for w in self.windows]):
+        if overlaps([(minutes_of_day(w.start), minutes_of_day(w.end)) for w in self.windows]):
             raise ValueError("windows overlap")
         self.windows.sort(key=lambda w: w.start)
         return self
@@ -244,7 +257,11 @@ PERSON_DOCUMENT_FIELDS = frozenset(
 
 class PersonCreate(_Input):
     id: uuid.UUID | None = Field(
-        default=None, description="Optional: the person's id (the `sub` of their tokens); generated if absent"
+        default=None,
+        description=(
+            "Optional: the person's id (the `sub` of their tokens); generated if absent. Ids are unique "
+            "across the platform: one already in use is a 409 (`id-unavailable`), whoever uses it"
+        ),
     )
     external_id: ShortText | None = Field(default=None, description="Id in the HR system; unique")
     email: Email
@@ -371,7 +388,7 @@ class PersonPage(BaseModel):
 
 class SkillCreate(_Input):
     slug: SkillSlug = Field(examples=["graph-neural-networks"])
-    label: Annotated[str, _text(100)]
+    label: Annotated[str, Line(100)]
     category: SkillCategory = SkillCategory.OTHER
 
 
@@ -388,17 +405,6 @@ class SkillList(BaseModel):
 
 # --- programs ----------------------------------------------------------------------------------
 
-DEFAULT_SCORE_WEIGHTS: dict[ScoreComponent, float] = {
-    ScoreComponent.SKILLS: 0.30,
-    ScoreComponent.GOALS: 0.15,
-    ScoreComponent.GUIDANCE: 0.10,
-    ScoreComponent.AVAILABILITY: 0.15,
-    ScoreComponent.SENIORITY: 0.10,
-    ScoreComponent.SPECIALIZATION: 0.05,
-    ScoreComponent.PREFERENCES: 0.05,
-    ScoreComponent.LANGUAGES: 0.10,
-}
-
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 ScoreWeights = Annotated[
     dict[ScoreComponent, Weight],
@@ -408,7 +414,56 @@ ScoreWeights = Annotated[
     ),
 ]
 SessionLength = Annotated[int, Field(ge=15, le=240, description="Minutes")]
+PersonalityFit = Annotated[
+    dict[PersonalityTrait, TraitFit],
+    Field(
+        description=(
+            "Per personality trait, whether matching favours similar or complementary mentors (or ignores "
+            "it); traits left out keep their current setting (similar by default)"
+        ),
+        examples=[{"extraversion": "similar", "conscientiousness": "complementary"}],
+    ),
+]
 CheckinCadence = Annotated[int, Field(ge=1, le=90, description="Days between check-ins")]
+
+
+class CircleSettingsIn(_Input):
+    """A circle program's group shape (fields left out keep their current or default value)."""
+
+    min_size: int = Field(default=4, ge=2, le=30, description="Fewest mentees a circle is formed with")
+    max_size: int = Field(default=8, ge=2, le=30, description="Most mentees in one circle")
+    facilitators: int = Field(default=1, ge=1, le=3, description="Facilitators (mentors) per circle")
+
+
+class FlashSettingsIn(_Input):
+    """A flash program's single sessions."""
+
+    session_minutes: int = Field(default=30, ge=10, le=120, description="Length of one flash session")
+    sessions_per_month: int = Field(
+        default=4, ge=1, le=200, description="Flash sessions a mentor offers per calendar month"
+    )
+
+
+class PeerSettingsIn(_Input):
+    """A peer program's notion of equals."""
+
+    seniority_band: int = Field(default=1, ge=0, le=7, description="At most this many seniority levels apart")
+
+
+class FormatSettingsIn(_Input):
+    """The settings of the program's format: only its own format's part may be given (a circle
+    program's `circle`, ...); what is left out keeps its current or default value."""
+
+    circle: CircleSettingsIn | None = None
+    flash: FlashSettingsIn | None = None
+    peer: PeerSettingsIn | None = None
+    seniority_direction: SeniorityDirection | None = Field(
+        default=None,
+        description=(
+            "one_to_one and circle: mentor_senior (default) or either; reverse: mentor_junior (default) "
+            "or either; peer: either; flash: mentor_senior"
+        ),
+    )
 
 
 class ProgramCreate(_Input):
@@ -424,6 +479,11 @@ class ProgramCreate(_Input):
     checkin_cadence_days: CheckinCadence = 30
     exclude_same_department: bool = False
     status: Literal[ProgramStatus.DRAFT, ProgramStatus.ACTIVE] = ProgramStatus.DRAFT
+    personality_fit: PersonalityFit = {}
+    format: ProgramFormat = Field(default=ProgramFormat.ONE_TO_ONE, description="How its people meet")
+    format_settings: FormatSettingsIn | None = Field(
+        default=None, description="The format's settings; its defaults when left out"
+    )
 
     @model_validator(mode="after")
     def _cohort_order(self) -> Self:
@@ -460,8 +520,15 @@ class ProgramUpdate(_Input):
     checkin_cadence_days: CheckinCadence | None = None
     exclude_same_department: bool | None = None
     status: ProgramStatus | None = None
+    personality_fit: PersonalityFit | None = None
+    format: ProgramFormat | None = Field(
+        default=None, description="Fixed once a match or circle exists (409); settings reset to its defaults"
+    )
+    format_settings: FormatSettingsIn | None = None
 
-    _not_null = field_validator(*_PROGRAM_REQUIRED)(_refuse_null)
+    _not_null = field_validator(*_PROGRAM_REQUIRED, "personality_fit", "format", "format_settings")(
+        _refuse_null
+    )
 
 
 class Program(_Output):
@@ -482,6 +549,12 @@ class Program(_Output):
     status: ProgramStatus
     created_at: datetime
     updated_at: datetime
+    personality_fit: dict[PersonalityTrait, TraitFit] = Field(description="Traits left out: similar")
+    intake_criteria: list[IntakeCriterion] = Field(
+        description="The intake questions matching uses (see GET /v1/programs/{id}/questionnaire)"
+    )
+    format: ProgramFormat = Field(description="How its people meet; fixed once matches exist")
+    format_settings: FormatSettings = Field(description="The settings of its format (the others' are null)")
 
 
 class ProgramPage(BaseModel):
@@ -492,10 +565,30 @@ class ProgramPage(BaseModel):
 # --- enrollments -------------------------------------------------------------------------------
 
 
+IntakeAnswer = Annotated[
+    StrictInt
+    | Annotated[str, StringConstraints(max_length=600)]
+    | Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=50)],
+    Field(description="An option id (single choice), option ids (multiple choice), a number (scale), text"),
+]
+IntakeAnswers = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=64)], IntakeAnswer],
+    Field(
+        max_length=100,
+        description=(
+            "Answers to the program's intake questionnaire for the enrollment's role (question id -> "
+            "answer; GET /v1/programs/{id}/questionnaire). A person enrolling themself answers every "
+            "required question; an admin enrolling someone may leave them to the person"
+        ),
+    ),
+]
+
+
 class EnrollmentCreate(_Input):
     person_id: uuid.UUID | None = Field(default=None, description="Defaults to the caller")
     role: EnrollmentRole
     goals: Goals = []
+    intake_answers: IntakeAnswers = {}
     mentor_capacity: MentorCapacity | None = Field(
         default=None, description="Mentors only: capacity in this program instead of the profile's"
     )
@@ -515,8 +608,11 @@ class EnrollmentUpdate(_Input):
     goals: Goals | None = None
     status: EnrollmentStatus | None = None
     mentor_capacity: MentorCapacity | None = Field(default=None, description="Admins only; null clears")
+    intake_answers: IntakeAnswers | None = Field(
+        default=None, description="Replaces every answer (required questions included)"
+    )
 
-    _not_null = field_validator("status")(_refuse_null)
+    _not_null = field_validator("status", "intake_answers")(_refuse_null)
     _null_is_empty = field_validator("goals")(_null_as_empty_list)
 
 
@@ -535,6 +631,12 @@ class Enrollment(_Output):
     mentor_capacity: int | None
     created_at: datetime
     updated_at: datetime
+    matching_answers: dict[str, list[str]] = Field(
+        description=(
+            "The intake answers matching receives: those to criterion questions, as option ids "
+            "(all answers: GET .../enrollments/{id}/intake)"
+        )
+    )
 
 
 class PublicEnrollment(_Output):
@@ -557,3 +659,377 @@ AnyEnrollment = Annotated[Enrollment | PublicEnrollment, Field(discriminator="vi
 class EnrollmentPage(BaseModel):
     items: list[AnyEnrollment]
     next_cursor: str | None = None
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+class RowError(BaseModel):
+    row: int
+    external_id: Any = None
+    errors: list[dict[str, str]]
+
+
+class ImportJob(BaseModel):
+    """An import: its progress (`processed` of `total`) and, once done, its result."""
+
+    id: uuid.UUID
+    status: str
+    format: str
+    dry_run: bool
+    total: int
+    processed: int
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    errors: list[RowError]
+    errors_truncated: bool
+    ignored_columns: list[str]
+    failure: str | None
+    created_at: Any
+    started_at: Any
+    finished_at: Any
+
+
+class ImportPage(BaseModel):
+    items: list[ImportJob]
+    next_cursor: str | None = None
+
+
+# --- program intake questionnaires -------------------------------------------------------------
+
+OptionId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$"), Field(examples=["healthcare"])
+]
+
+
+def _distinct_ids(values: list[Any]) -> list[Any]:
+    ids = [value.id for value in values if value.id is not None]
+    repeated = sorted({str(item) for item in ids if ids.count(item) > 1})
+    if repeated:
+        raise ValueError(f"ids must not repeat; repeated: {', '.join(repeated)}")
+    return values
+
+
+class IntakeOptionIn(_Input):
+    id: OptionId
+    label: Annotated[str, Line(200)]
+
+
+class IntakeQuestionIn(_Input):
+    id: uuid.UUID | None = Field(
+        default=None, description="An existing question's id keeps it (and its answers); new ones get one"
+    )
+    prompt: Annotated[str, Line(500)]
+    kind: QuestionKind
+    roles: list[EnrollmentRole] = Field(
+        default=[EnrollmentRole.MENTEE, EnrollmentRole.MENTOR],
+        min_length=1,
+        max_length=len(EnrollmentRole),
+        description="Who is asked: mentees, mentors or both (or peers)",
+    )
+    required: bool = False
+    options: Annotated[list[IntakeOptionIn], Field(max_length=50), AfterValidator(_distinct_ids)] = []
+    scale_min: int | None = Field(default=None, ge=-100, le=100)
+    scale_max: int | None = Field(default=None, ge=-100, le=100)
+    criterion: IntakeCriterionKind | None = Field(
+        default=None,
+        description=(
+            "Matching criterion (choice questions asked of both roles): must_match filters pairs that "
+            "answered differently; prefer_match / prefer_different weigh in the `intake` score component"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(set(self.roles)) != len(self.roles):
+            raise ValueError("roles must not repeat")
+        if self.kind in CHOICE_KINDS:
+            if len(self.options) < 2:
+                raise ValueError("a choice question needs at least two options")
+        elif self.options:
+            raise ValueError("only choice questions have options")
+        if self.kind is QuestionKind.SCALE:
+            if self.scale_min is None or self.scale_max is None or self.scale_max <= self.scale_min:
+                raise ValueError("a scale needs scale_min below scale_max")
+        elif self.scale_min is not None or self.scale_max is not None:
+            raise ValueError("only scales have bounds")
+        if self.criterion is not None:
+            if self.kind not in CHOICE_KINDS:
+                raise ValueError("only choice questions can be matching criteria")
+            if not {EnrollmentRole.MENTEE, EnrollmentRole.MENTOR} <= set(self.roles):
+                raise ValueError("a matching criterion must be asked of mentees and mentors")
+        return self
+
+
+class QuestionnaireIn(_Input):
+    questions: Annotated[list[IntakeQuestionIn], Field(max_length=50), AfterValidator(_distinct_ids)]
+
+
+class IntakeQuestionOut(BaseModel):
+    id: uuid.UUID
+    prompt: str
+    kind: QuestionKind
+    roles: list[EnrollmentRole]
+    required: bool
+    options: list[IntakeOption]
+    scale_min: int | None
+    scale_max: int | None
+    criterion: IntakeCriterionKind | None
+
+
+class QuestionnaireOut(BaseModel):
+    """A program's intake questions (for one role when asked), in order; the ETag is the program's."""
+
+    program_id: uuid.UUID
+    version: int = Field(description="The program's version (its ETag): PUT with If-Match")
+    questions: list[IntakeQuestionOut]
+
+
+# --- personality and working style ---------------------------------------------------------------
+
+Likert = Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+def _distinct_modes(values: list[CommunicationMode]) -> list[CommunicationMode]:
+    if len(set(values)) != len(values):
+        raise ValueError("modes must not repeat")
+    return values
+
+
+class WorkingStyleIn(_Input):
+    communication: Annotated[
+        list[CommunicationMode], Field(max_length=3), AfterValidator(_distinct_modes)
+    ] = []
+    meeting_rhythm: SessionCadence | None = None
+    feedback_directness: Likert | None = Field(
+        default=None, description="1 (gentle) to 5 (very direct): wanted (mentee) or given (mentor)"
+    )
+    structure: Likert | None = Field(
+        default=None, description="1 (a structured plan) to 5 (open exploration)"
+    )
+    challenge: Likert | None = Field(
+        default=None, description="1 to 5: how much you want to be challenged (mentor: you challenge)"
+    )
+
+
+class PersonalityIn(_Input):
+    """A take of the questionnaire: the Mini-IPIP answers, the working-style answers, or both."""
+
+    items: list[Likert] | None = Field(
+        default=None,
+        min_length=20,
+        max_length=20,
+        description="The 20 Mini-IPIP answers in item order, 1 (very inaccurate) to 5 (very accurate)",
+    )
+    working_style: WorkingStyleIn | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.items is None and self.working_style is None:
+            raise ValueError("answer the Mini-IPIP items, the working-style questions, or both")
+        return self
+
+
+class PersonalityResultOut(BaseModel):
+    id: uuid.UUID
+    items: list[int] | None = Field(description="The Mini-IPIP answers as given")
+    traits: TraitScores | None
+    working_style: WorkingStyle | None
+    taken_at: datetime
+
+
+class OwnPersonality(BaseModel):
+    """Your own result: the latest take counts."""
+
+    view: Literal["own"] = "own"
+    person_id: uuid.UUID
+    taken: bool
+    traits: TraitScores | None
+    working_style: WorkingStyle | None
+    taken_at: datetime | None
+
+
+class PersonalityTaken(BaseModel):
+    """What an admin sees of someone's personality questionnaire: only whether it was taken."""
+
+    view: Literal["admin"] = "admin"
+    person_id: uuid.UUID
+    taken: bool
+
+
+AnyPersonality = Annotated[OwnPersonality | PersonalityTaken, Field(discriminator="view")]
+
+
+class PersonalityHistory(BaseModel):
+    items: list[PersonalityResultOut]
+    next_cursor: str | None = None
+
+
+class InstrumentItemOut(BaseModel):
+    number: int
+    text: str
+    trait: PersonalityTrait
+    keyed: Literal["+", "-"] = Field(description="'-': reverse keyed (counts 6 - answer)")
+
+
+class WorkingStyleQuestionOut(BaseModel):
+    field: str
+    kind: Literal["choices", "choice", "scale"]
+    mentee_prompt: str
+    mentor_prompt: str
+    choices: list[str]
+    low: str
+    high: str
+
+
+class PersonalityQuestionnaireOut(BaseModel):
+    instrument: str
+    citation: str
+    instructions: str
+    scale: dict[int, str]
+    items: list[InstrumentItemOut]
+    working_style: list[WorkingStyleQuestionOut]
+
+
+# --- consented self-identification ----------------------------------------------------------------
+
+AttributeSlug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$"), Field(examples=["caregiver_status"])
+]
+
+
+def _distinct_purposes(values: list[SelfIdentificationPurpose]) -> list[SelfIdentificationPurpose]:
+    if len(set(values)) != len(values):
+        raise ValueError("purposes must not repeat")
+    return values
+
+
+Purposes = Annotated[
+    list[SelfIdentificationPurpose], Field(min_length=1, max_length=2), AfterValidator(_distinct_purposes)
+]
+
+
+class SelfIdValueIn(_Input):
+    id: OptionId
+    label: Annotated[str, Line(200)]
+
+
+class SelfIdAttributeIn(_Input):
+    label: Annotated[str, Line(200)]
+    description: Annotated[str, Paragraphs(1000)] | None = None
+    values: Annotated[list[SelfIdValueIn], Field(min_length=1, max_length=100), AfterValidator(_distinct_ids)]
+    purposes: Purposes = Field(description="What people may consent to use it for")
+    enabled: bool = True
+
+
+class SelfIdAttributeOut(BaseModel):
+    slug: str
+    label: str
+    description: str | None
+    values: list[IntakeOption]
+    purposes: list[SelfIdentificationPurpose]
+    enabled: bool
+    version: int
+    updated_at: datetime
+
+
+class SelfIdAttributeList(BaseModel):
+    items: list[SelfIdAttributeOut]
+
+
+class GroupLabelOut(BaseModel):
+    group_key: str = Field(description="The pseudonymous key matching's fairness audit shows")
+    value: str
+    label: str
+
+
+class GroupLabels(BaseModel):
+    """Labels of an attribute's pseudonymous groups, for reading aggregate audit reports (admins)."""
+
+    attribute: str
+    items: list[GroupLabelOut]
+
+
+class SelfIdentifyIn(_Input):
+    value: OptionId
+    purposes: Purposes = Field(description="Each purpose you consent to; those left out are revoked")
+
+
+class OwnSelfIdentification(BaseModel):
+    attribute: str
+    label: str
+    value: str
+    value_label: str
+    purposes: list[SelfIdentificationPurpose]
+    updated_at: datetime
+
+
+class ConsentRecordOut(BaseModel):
+    attribute: str
+    purpose: SelfIdentificationPurpose
+    action: Literal["granted", "revoked"]
+    recorded_by: str
+    recorded_at: datetime
+
+
+class OwnSelfIdentifications(BaseModel):
+    """Your self-identification and the record of your consents (only you can read it)."""
+
+    items: list[OwnSelfIdentification]
+    consents: list[ConsentRecordOut] = Field(
+        description=(
+            "Oldest change first; within one change (same `recorded_at`) revocations before grants, "
+            "then by attribute and purpose"
+        )
+    )
+
+
+# --- personal data (download, erase) ---------------------------------------------------------------
+
+
+class IntakeAnswerOut(BaseModel):
+    question_id: str
+    prompt: str | None
+    answer: Any
+
+
+class EnrollmentIntakeOut(BaseModel):
+    enrollment_id: uuid.UUID
+    program_id: uuid.UUID
+    program_name: str
+    role: EnrollmentRole
+    answers: list[IntakeAnswerOut]
+
+
+class PersonalityExport(BaseModel):
+    current: OwnPersonality
+    history: list[PersonalityResultOut]
+
+
+class PersonalDataExport(BaseModel):
+    """What the platform holds on you about personality, intake and self-identification."""
+
+    person_id: uuid.UUID
+    organization: str
+    exported_at: datetime
+    self_identification: OwnSelfIdentifications
+    personality: PersonalityExport
+    intake_answers: list[EnrollmentIntakeOut]
+
+
+class ErasureOut(BaseModel):
+    self_identifications: int
+    consent_records: int
+    personality_results: int
+    enrollments_with_intake_answers: int
+
+
+class EnrollmentIntake(BaseModel):
+    """An enrollment's intake answers with their questions (the enrolled person and admins)."""
+
+    enrollment_id: uuid.UUID
+    program_id: uuid.UUID
+    role: EnrollmentRole
+    answers: list[IntakeAnswerOut]

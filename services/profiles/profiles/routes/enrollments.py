@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
 from profiles.access import Visibility
-from profiles.dependencies import Caller, Reader, RuntimeDep
+from profiles.dependencies import Caller, Reader, Writer
+from profiles.documents import enrollment_view
 from profiles.schemas import AnyEnrollment, Enrollment, EnrollmentCreate, EnrollmentPage, EnrollmentUpdate
-from profiles.states import enrollment_view
-from profiles.web import Created, create_idempotently, document_response, page_response, problems
 from shared.concurrency import IdempotencyKey, IfMatch, etag
 from shared.contracts.profiles import EnrollmentRole, EnrollmentStatus
-from shared.db import transaction
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["enrollments"])
 
@@ -36,9 +35,8 @@ def _location(enrollment: dict[str, object]) -> str:
 async def enroll(
     program_id: uuid.UUID,
     fields: EnrollmentCreate,
-    request: Request,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
@@ -46,9 +44,7 @@ async def enroll(
         headers = {"ETag": etag(enrollment["version"]), "Location": _location(enrollment)}
         return enrollment_view(enrollment, Visibility.FULL), headers
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
-    )
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
 
 
 @router.get(
@@ -107,10 +103,10 @@ async def update_enrollment(
     enrollment_id: uuid.UUID,
     changes: EnrollmentUpdate,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         enrollment = await service.update_enrollment(
             session,
             caller=caller,
@@ -132,10 +128,10 @@ async def withdraw(
     program_id: uuid.UUID,
     enrollment_id: uuid.UUID,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         enrollment = await service.withdraw_enrollment(
             session, caller=caller, program_id=program_id, enrollment_id=enrollment_id, if_match=if_match
         )

@@ -3,53 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
-from profiles import importing
-from profiles.bulk_import import UnreadableFile, Upload, parse_csv, parse_json
-from profiles.dependencies import PeopleManager, Reader, RuntimeDep
-from profiles.web import Created, create_idempotently, document_response, problems
+from profiles import queries
+from profiles.dependencies import PeopleManager, Reader, Writer
+from profiles.imports.job import start_import
+from profiles.imports.parsing import UnreadableFile, Upload, parse_csv, parse_json
+from profiles.schemas import ImportJob, ImportPage
 from shared.concurrency import IdempotencyKey
 from shared.errors import Problem, not_found
+from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _CSV = ("text/csv", "application/csv", "text/plain")
 _JSON = ("application/json",)
-
-
-class RowError(BaseModel):
-    row: int
-    external_id: Any = None
-    errors: list[dict[str, str]]
-
-
-class ImportJob(BaseModel):
-    """An import: its progress (`processed` of `total`) and, once done, its result."""
-
-    id: uuid.UUID
-    status: str
-    format: str
-    dry_run: bool
-    total: int
-    processed: int
-    created: int
-    updated: int
-    skipped: int
-    failed: int
-    errors: list[RowError]
-    errors_truncated: bool
-    ignored_columns: list[str]
-    failure: str | None
-    created_at: Any
-    started_at: Any
-    finished_at: Any
 
 
 def _media_type(value: str | None) -> str:
@@ -113,21 +87,35 @@ async def _upload(request: Request) -> tuple[Upload, str]:
 async def import_people(
     request: Request,
     caller: PeopleManager,
-    runtime: RuntimeDep,
+    writer: Writer,
     dry_run: Annotated[bool, Query(description="Report what would happen, per row, without writing")] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     upload, file_format = await _upload(request)
 
     async def create(session: AsyncSession) -> Created:
-        job = await importing.start_import(
+        job = await start_import(
             session, caller=caller, upload=upload, file_format=file_format, dry_run=dry_run
         )
         return job, {"Location": f"/v1/imports/{job['id']}"}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+
+
+# Before `/imports/{import_id}`, which would otherwise take `people` for an import id.
+@router.get(
+    "/imports/people",
+    response_model=ImportPage,
+    summary="The organization's imports of people, newest first (progress and results)",
+    responses=problems(400, 403),
+)
+async def list_imports(
+    caller: PeopleManager, db: Reader, limit: Limit = 50, cursor: Cursor = None
+) -> Response:
+    items, next_cursor = await queries.list_imports(
+        db, organization=caller.organization, limit=limit, cursor=cursor
     )
+    return page_response(items, next_cursor)
 
 
 @router.get(
@@ -137,7 +125,7 @@ async def import_people(
     responses=problems(403, 404),
 )
 async def get_import(import_id: uuid.UUID, caller: PeopleManager, db: Reader) -> Response:
-    job = await importing.find_job(db, organization=caller.organization, job_id=import_id)
+    job = await queries.import_for(db, organization=caller.organization, import_id=import_id)
     if job is None:
         raise not_found("import")
     return document_response(job)

@@ -5,21 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from profiles import access, queries, service
+from profiles import queries, service
 from profiles.access import Visibility
-from profiles.dependencies import Caller, Lookup, PeopleManager, Reader, RuntimeDep
+from profiles.dependencies import Caller, Lookup, PeopleManager, Reader, Writer
+from profiles.documents import person_view
 from profiles.schemas import AnyPerson, Person, PersonCreate, PersonPage, PersonUpdate
-from profiles.states import person_view
-from profiles.web import Created, create_idempotently, document_response, page_response, problems
 from shared.auth import Principal
 from shared.concurrency import IdempotencyKey, IfMatch, etag
-from shared.db import transaction
+from shared.dependencies import RequestWriter
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
-from shared.runtime import Runtime
+from shared.responses import Created, document_response, page_response, problems
+from shared.text import SafeText
 
 router = APIRouter(prefix="/v1", tags=["people"])
 
@@ -33,9 +33,8 @@ router = APIRouter(prefix="/v1", tags=["people"])
 )
 async def create_person(
     fields: PersonCreate,
-    request: Request,
     caller: PeopleManager,
-    runtime: RuntimeDep,
+    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
@@ -43,9 +42,7 @@ async def create_person(
         headers = {"ETag": etag(person["version"]), "Location": f"/v1/people/{person['id']}"}
         return person_view(person, Visibility.FULL), headers
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
-    )
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
 
 
 @router.get(
@@ -59,13 +56,13 @@ async def list_people(
     db: Reader,
     limit: Limit = 50,
     cursor: Cursor = None,
-    department: Annotated[str | None, Query(max_length=200)] = None,
+    department: Annotated[SafeText | None, Query(max_length=200)] = None,
     active: bool | None = None,
-    skill: Annotated[list[str] | None, Query(description="Has every one of these skills")] = None,
+    skill: Annotated[list[SafeText] | None, Query(description="Has every one of these skills")] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Search in name (and email, for admins)")
+        SafeText | None, Query(max_length=200, description="Search in name (and email, for admins)")
     ] = None,
-    external_id: Annotated[str | None, Query(max_length=200)] = None,
+    external_id: Annotated[SafeText | None, Query(max_length=200)] = None,
 ) -> Response:
     filters = queries.PeopleFilter(
         department=department, active=active, skills=tuple(skill or ()), q=q, external_id=external_id
@@ -78,7 +75,7 @@ async def list_people(
 
 @router.get("/me", response_model=Person, summary="The caller's own profile", responses=problems(404))
 async def get_me(caller: Caller, lookup: Lookup) -> Response:
-    person_id = access.person_id_of(caller)
+    person_id = caller.person_id
     found = None if person_id is None else await lookup.find(caller=caller, person_id=person_id)
     if found is None:
         raise not_found("profile")
@@ -110,10 +107,10 @@ async def update_person(
     person_id: uuid.UUID,
     changes: PersonUpdate,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         person = await service.update_person(
             session, caller=caller, person_id=person_id, changes=changes, if_match=if_match
         )
@@ -127,27 +124,27 @@ async def update_person(
     responses=problems(403, 404, 412),
 )
 async def deactivate_person(
-    person_id: uuid.UUID, caller: PeopleManager, runtime: RuntimeDep, if_match: IfMatch = None
+    person_id: uuid.UUID, caller: PeopleManager, writer: Writer, if_match: IfMatch = None
 ) -> Response:
-    return await _set_active(person_id, caller=caller, runtime=runtime, active=False, if_match=if_match)
+    return await _set_active(person_id, caller=caller, writer=writer, active=False, if_match=if_match)
 
 
 @router.post(
     "/people/{person_id}/reactivate",
     response_model=Person,
-    summary="Reactivate a person (admin or HR integration); idempotent",
-    responses=problems(403, 404, 412),
+    summary="Reactivate a person (admin or HR integration); idempotent; an erased person never (409)",
+    responses=problems(403, 404, 409, 412),
 )
 async def reactivate_person(
-    person_id: uuid.UUID, caller: PeopleManager, runtime: RuntimeDep, if_match: IfMatch = None
+    person_id: uuid.UUID, caller: PeopleManager, writer: Writer, if_match: IfMatch = None
 ) -> Response:
-    return await _set_active(person_id, caller=caller, runtime=runtime, active=True, if_match=if_match)
+    return await _set_active(person_id, caller=caller, writer=writer, active=True, if_match=if_match)
 
 
 async def _set_active(
-    person_id: uuid.UUID, *, caller: Principal, runtime: Runtime, active: bool, if_match: str | None
+    person_id: uuid.UUID, *, caller: Principal, writer: RequestWriter, active: bool, if_match: str | None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         person = await service.set_person_active(
             session, caller=caller, person_id=person_id, active=active, if_match=if_match
         )

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
-from profiles.dependencies import Admin, Caller, Reader, RuntimeDep
+from profiles.dependencies import Admin, Caller, Reader, Writer
 from profiles.schemas import Program, ProgramCreate, ProgramPage, ProgramUpdate
-from profiles.web import Created, create_idempotently, document_response, page_response, problems
 from shared.concurrency import IdempotencyKey, IfMatch, etag
 from shared.contracts.profiles import ProgramObjective, ProgramStatus
-from shared.db import transaction
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["programs"])
 
@@ -29,9 +28,8 @@ router = APIRouter(prefix="/v1", tags=["programs"])
 )
 async def create_program(
     fields: ProgramCreate,
-    request: Request,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
@@ -39,9 +37,7 @@ async def create_program(
         headers = {"ETag": etag(program["version"]), "Location": f"/v1/programs/{program['id']}"}
         return program, headers
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
-    )
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
 
 
 @router.get(
@@ -87,10 +83,10 @@ async def update_program(
     program_id: uuid.UUID,
     changes: ProgramUpdate,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         program = await service.update_program(
             session, caller=caller, program_id=program_id, changes=changes, if_match=if_match
         )

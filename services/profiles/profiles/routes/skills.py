@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
-from profiles.dependencies import Admin, Caller, Reader, RuntimeDep
+from profiles.dependencies import Admin, Caller, Reader, Writer
 from profiles.schemas import SkillCreate, SkillList, SkillOut
 from profiles.taxonomy import DEFAULT_SKILLS
-from profiles.web import Created, create_idempotently, document_response, problems
 from shared.concurrency import IdempotencyKey
+from shared.responses import Created, document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["skills"])
 
@@ -38,15 +38,12 @@ async def list_skills(caller: Caller, db: Reader) -> Response:
 )
 async def create_skill(
     fields: SkillCreate,
-    request: Request,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
         skill = await service.create_skill(session, caller=caller, fields=fields)
         return _custom(skill), {}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
-    )
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)

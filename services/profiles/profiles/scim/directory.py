@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from profiles.queries import PEOPLE, Executor
+from profiles.documents import Document, person_document
+from profiles.models import ScimIdentity
+from profiles.queries import PEOPLE
 from profiles.scim.filters import Columns
-from profiles.scim.identities import ScimIdentity
 from profiles.scim.mapping import Identity
-from profiles.states import Document, person_document
 
 IDENTITIES = cast(Table, ScimIdentity.__table__)
 COLUMNS = Columns(PEOPLE, IDENTITIES)
@@ -61,7 +62,7 @@ def _entry(row: Any) -> Entry:
 VISIBLE = IDENTITIES.c.deleted_at.is_(None)
 
 
-async def find(db: Executor, *, organization: str, person_id: uuid.UUID) -> Entry | None:
+async def find(db: AsyncSession, *, organization: str, person_id: uuid.UUID) -> Entry | None:
     """The person, visible to SCIM or not (a hidden one is a 404 for SCIM clients)."""
     row = (
         await db.execute(_entries().where(PEOPLE.c.organization == organization, PEOPLE.c.id == person_id))
@@ -70,7 +71,7 @@ async def find(db: Executor, *, organization: str, person_id: uuid.UUID) -> Entr
 
 
 async def search(
-    db: Executor,
+    db: AsyncSession,
     *,
     organization: str,
     condition: ColumnElement[bool] | None,
@@ -98,7 +99,9 @@ async def search(
     return int(total), [_entry(row) for row in rows]
 
 
-async def holder_of_user_name(db: Executor, *, organization: str, key: str) -> tuple[uuid.UUID, bool] | None:
+async def holder_of_user_name(
+    db: AsyncSession, *, organization: str, key: str
+) -> tuple[uuid.UUID, bool] | None:
     """Who goes by this userName (compared key), and whether they are hidden."""
     row = (
         await db.execute(
@@ -117,7 +120,9 @@ async def holder_of_user_name(db: Executor, *, organization: str, key: str) -> t
     return None if row is None else (row.id, row.deleted_at is not None)
 
 
-async def hidden_with_external_id(db: Executor, *, organization: str, external_id: str) -> uuid.UUID | None:
+async def hidden_with_external_id(
+    db: AsyncSession, *, organization: str, external_id: str
+) -> uuid.UUID | None:
     """A person deleted through SCIM who had this external id (a rehire comes back as them)."""
     found = await db.scalar(
         select(PEOPLE.c.id)

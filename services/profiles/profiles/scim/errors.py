@@ -24,13 +24,16 @@ from scim2_models import (
     UnauthorizedException,
     UniquenessException,
 )
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from profiles.scim.mapping import SCIM_ATTRIBUTE_OF_FIELD
-from shared.errors import Problem
-from shared.logging import get_logger
+from shared.errors import RETRY_AFTER_SECONDS, Problem, database_refusal, database_unavailable
+from shared.logging import describe_error, get_logger
 
 SCIM_JSON = "application/scim+json"
+# The problems of a 409 that are uniqueness clashes (SCIM `scimType: uniqueness`); others are not.
+UNIQUENESS_SLUGS = frozenset({"conflict", "id-unavailable"})
 _log = get_logger("profiles.scim")
 
 
@@ -56,6 +59,12 @@ def from_problem(problem: Problem) -> SCIMException:
         412: lambda: PreconditionFailedException(detail=detail),
         422: lambda: InvalidValueException(detail=detail),
     }
+    if problem.status == 409 and problem.slug not in UNIQUENESS_SLUGS:
+        # A conflict with the resource's state (an erased person is never reactivated), not a
+        # uniqueness clash: a plain 409 without `scimType` (RFC 7644 §3.12).
+        plain = SCIMException(detail=detail)
+        plain.status = 409
+        return plain
     exception = by_status.get(problem.status, lambda: InvalidValueException(detail=detail))()
     if problem.status not in by_status:
         exception.status = problem.status
@@ -70,7 +79,7 @@ def error_response(error: Error, headers: dict[str, str] | None = None) -> Respo
 def scim_error(exc: BaseException) -> tuple[Error, dict[str, str] | None]:
     """Any exception as a SCIM Error (an unexpected one as a 500 that says nothing more)."""
     if isinstance(exc, SCIMException):
-        return exc.to_error(), None
+        return exc.to_error(), getattr(exc, "headers", None)
     if isinstance(exc, Problem):
         return from_problem(exc).to_error(), exc.headers
     if isinstance(exc, ValidationError):
@@ -80,7 +89,20 @@ def scim_error(exc: BaseException) -> tuple[Error, dict[str, str] | None]:
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else None
         return Error(status=exc.status_code, detail=detail), dict(exc.headers or {})
-    _log.error("unhandled error in a SCIM request", error=repr(exc), exc_info=exc)
+    if database_unavailable(exc):
+        # An outage, not a bug: the provider retries (RFC 7644 §3.12 lets a 503 say when).
+        _log.warning("database unavailable", error=type(exc).__name__)
+        detail = "the database is unavailable; retry shortly"
+        return Error(status=503, detail=detail), {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    refusal = database_refusal(exc)
+    if refusal is not None:
+        _log.warning("database refused a statement", error=describe_error(exc))
+        return from_problem(refusal).to_error(), None
+    # A database error's text quotes the statement's values: its class and constraint only.
+    quoted = isinstance(exc, DBAPIError)
+    _log.error(
+        "unhandled error in a SCIM request", error=describe_error(exc), exc_info=None if quoted else exc
+    )
     return Error(status=500, detail="an unexpected error occurred"), None
 
 

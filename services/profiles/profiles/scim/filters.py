@@ -32,6 +32,7 @@ from sqlalchemy.sql.expression import ColumnElement as Column
 
 from profiles.scim.mapping import ENTERPRISE, user_name_key
 from profiles.scim.resources import ProvisionedUser
+from shared.text import CONTROL_CHARACTERS
 
 
 class Kind(Enum):
@@ -237,6 +238,9 @@ class _SqlFilter(FilterVisitor[ColumnElement[bool]]):
 
 def parse_filter(text: str) -> FilterNode:
     """The syntax tree of a filter, checked against the User schema (invalidFilter if wrong)."""
+    if CONTROL_CHARACTERS.search(text):
+        # A NUL byte would otherwise travel into the SQL parameters, which PostgreSQL refuses.
+        raise InvalidFilterException(detail="the filter must not contain control characters (such as NUL)")
     try:
         return ScimFilter[ProvisionedUser](text).ast
     except InvalidFilterException:

@@ -31,12 +31,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
-from scim2_models import Context, InvalidValueException, Meta, Path, Reference
+from pydantic import BaseModel, ValidationError
+from scim2_models import Context, Extension, InvalidValueException, Meta, Path, Reference
 
+from profiles.documents import Document
 from profiles.languages import is_language_code
 from profiles.scim.resources import POLICY, Email, EnterpriseUser, Manager, Name, ProvisionedUser
-from profiles.states import Document
+from shared.text import CONTROL_CHARACTERS
 
 ENTERPRISE = str(EnterpriseUser.__schema__)
 CORE_USER = str(ProvisionedUser.__schema__)
@@ -56,7 +57,7 @@ SCIM_ATTRIBUTE_OF_FIELD: dict[str, str] = {
 
 @dataclass(frozen=True, kw_only=True)
 class Identity:
-    """What SCIM keeps of a person beyond the profile (see `profiles.scim.identities`)."""
+    """What SCIM keeps of a person beyond the profile (see `profiles.models.ScimIdentity`)."""
 
     user_name: str
     attributes: Mapping[str, Any] = field(default_factory=dict)
@@ -237,6 +238,39 @@ def _manager_id(enterprise: EnterpriseUser | None) -> uuid.UUID | None:
         raise _invalid(f"{ENTERPRISE}:manager.value", "not the id of a user") from None
 
 
+def _attributes_with_control_characters(value: Any, path: str = "", separator: str = ".") -> list[str]:
+    """The SCIM attributes (as paths) of a parsed resource holding a control character; the
+    resource holds only the attributes we keep."""
+    if isinstance(value, str):
+        return [path] if CONTROL_CHARACTERS.search(value) else []
+    if isinstance(value, list):
+        return [
+            found for item in value for found in _attributes_with_control_characters(item, path, separator)
+        ]
+    if isinstance(value, BaseModel):
+        found = []
+        for name, info in type(value).model_fields.items():
+            if name == "schemas":
+                continue
+            child = getattr(value, name, None)
+            if isinstance(child, Extension):  # its attributes are `<schema URN>:<name>`
+                found += _attributes_with_control_characters(child, str(child.__schema__), ":")
+                continue
+            attribute = info.serialization_alias or info.alias or name
+            inner = f"{path}{separator}{attribute}" if path else attribute
+            found += _attributes_with_control_characters(child, inner)
+        return found
+    return []
+
+
+def refuse_control_characters(user: ProvisionedUser) -> None:
+    """Every string we keep is one line of printable text: a NUL byte is an invalidValue naming
+    the attribute (shared/text.py says the same of the API's fields), never a database error."""
+    found = _attributes_with_control_characters(user)
+    if found:
+        raise _invalid(found[0], "must not contain control characters (such as NUL)")
+
+
 def provisioning_of(
     user: ProvisionedUser,
     *,
@@ -250,6 +284,7 @@ def provisioning_of(
     sent only if the PATCH changed them. Raises InvalidValueException for a value the profile
     cannot hold; the fields themselves are validated by the profile's schemas.
     """
+    refuse_control_characters(user)
     sent = {
         "displayName": user.display_name,
         "name": user.name,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -22,12 +21,13 @@ from scim2_models import (
     PreconditionFailedException,
     UniquenessException,
 )
-from sqlalchemy import func, or_, text
+from sqlalchemy import func, or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import service
+from profiles.documents import Document
 from profiles.schemas import PersonCreate, PersonUpdate
 from profiles.scim import directory
 from profiles.scim.directory import IDENTITIES, Entry
@@ -41,10 +41,11 @@ from profiles.scim.mapping import (
     user_name_key,
 )
 from profiles.scim.resources import POLICY, ProvisionedUser
-from profiles.states import Document
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.concurrency import etag
 from shared.errors import Problem
+from shared.locks import advisory_lock
 
 T = TypeVar("T")
 
@@ -101,10 +102,7 @@ async def _use_case(call: Awaitable[T]) -> T:
 async def _lock_user_names(session: AsyncSession, *, organization: str) -> None:
     """Serialize userName claims per organization (the identities' unique index alone cannot see
     people whose userName is their email)."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-        {"key": f"profiles.scim.user-names.{organization}"},
-    )
+    await advisory_lock(session, f"profiles.scim.user-names.{organization}")
 
 
 async def _claim_user_name(
@@ -126,7 +124,7 @@ async def _save_identity(
     identity: Identity,
     hidden: bool,
 ) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()
     statement = insert(IDENTITIES).values(
         person_id=person_id,
         organization=organization,

@@ -34,11 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import Match
 
 from profiles.config import ProfilesSettings
-from profiles.dependencies import PeopleManager, Reader, RuntimeDep
+from profiles.dependencies import PeopleManager, Reader, SettingsDep, Writer
 from profiles.scim import directory, provisioning
 from profiles.scim.directory import COLUMNS, Entry
 from profiles.scim.errors import SCIM_JSON, ScimResponse, ScimRoute
 from profiles.scim.filters import filter_condition
+from profiles.scim.openapi import ERROR_SCHEMA, scim_body, scim_query, scim_responses, secured_scim_responses
 from profiles.scim.provisioning import ConcurrentChange, Defaults, representation
 from profiles.scim.resources import (
     CONFIG,
@@ -49,19 +50,32 @@ from profiles.scim.resources import (
     ProvisionedUser,
 )
 from shared.auth import Principal
-from shared.db import transaction
-from shared.runtime import Runtime
+from shared.dependencies import RequestWriter
+from shared.openapi import OPTIONAL_PRECONDITION
 
 T = TypeVar("T")
-router = APIRouter(prefix="/scim/v2", tags=["scim"], route_class=ScimRoute)
+router = APIRouter(
+    prefix="/scim/v2", tags=["scim"], route_class=ScimRoute, default_response_class=ScimResponse
+)
 
-IfMatch = Annotated[str | None, Header(alias="If-Match", description="The user's version (optional)")]
-_BODY = {"requestBody": {"required": True, "content": {SCIM_JSON: {"schema": {"type": "object"}}}}}
+# Optional in SCIM (RFC 7644 §3.14): without it a change applies to the current version.
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The user's version (`meta.version`); optional, a stale one is a 412",
+        json_schema_extra={OPTIONAL_PRECONDITION: True},
+    ),
+]
+_USER = "A User (urn:ietf:params:scim:schemas:core:2.0:User, with the enterprise extension)"
 _ATTEMPTS = 3
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + router.prefix
+    """Where SCIM resources are, from the configured public URL: never from the request's Host
+    header, which any client can set to make `Location` point at a host of its choosing."""
+    settings: ProfilesSettings = request.app.state.settings
+    return settings.public_base_url.rstrip("/") + router.prefix
 
 
 def _scim(content: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> ScimResponse:
@@ -115,16 +129,11 @@ def _person_id(user_id: str) -> uuid.UUID:
         raise NotFoundException(detail=f"no user {user_id}") from None
 
 
-def _defaults(request: Request) -> Defaults:
-    settings: ProfilesSettings = request.app.state.settings
-    return Defaults(time_zone=settings.default_time_zone, language=settings.default_language)
-
-
-async def _write(runtime: Runtime, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def _write(writer: RequestWriter, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run a writing use case in one transaction, again if the person changed meanwhile."""
     for attempt in range(_ATTEMPTS):
         try:
-            async with transaction(runtime.sessions) as session:
+            async with writer.transaction() as session:
                 return await use_case(session)
         except ConcurrentChange:
             if attempt == _ATTEMPTS - 1:
@@ -141,7 +150,11 @@ def _described(resource: Any, request: Request, resource_type: str, path: str) -
     return described
 
 
-@router.get("/ServiceProviderConfig", summary="What this SCIM service supports")
+@router.get(
+    "/ServiceProviderConfig",
+    summary="What this SCIM service supports",
+    responses=scim_responses(description="The ServiceProviderConfig"),
+)
 async def service_provider_config(request: Request) -> Response:
     config = _described(CONFIG, request, "ServiceProviderConfig", "/ServiceProviderConfig")
     return _scim(config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
@@ -165,12 +178,18 @@ def _listed(resources: list[Any], model: type[Any]) -> Response:
     return _scim(listed.model_dump(scim_ctx=Context.SEARCH_RESPONSE))
 
 
-@router.get("/Schemas", summary="The schemas of the resources (the attributes we keep)")
+@router.get(
+    "/Schemas",
+    summary="The schemas of the resources (the attributes we keep)",
+    responses=scim_responses(description="A ListResponse of Schemas"),
+)
 async def list_schemas(request: Request) -> Response:
     return _listed(_schemas(request), Schema)
 
 
-@router.get("/Schemas/{schema_id}", summary="One schema")
+@router.get(
+    "/Schemas/{schema_id}", summary="One schema", responses=scim_responses(404, description="A Schema")
+)
 async def get_schema(schema_id: str, request: Request) -> Response:
     for schema in _schemas(request):
         if str(schema.id).casefold() == schema_id.casefold():
@@ -178,12 +197,20 @@ async def get_schema(schema_id: str, request: Request) -> Response:
     raise NotFoundException(detail=f"no schema {schema_id}")
 
 
-@router.get("/ResourceTypes", summary="The resource types served (User)")
+@router.get(
+    "/ResourceTypes",
+    summary="The resource types served (User)",
+    responses=scim_responses(description="A ListResponse of ResourceTypes"),
+)
 async def list_resource_types(request: Request) -> Response:
     return _listed(_resource_types(request), ResourceType)
 
 
-@router.get("/ResourceTypes/{resource_type_id}", summary="One resource type")
+@router.get(
+    "/ResourceTypes/{resource_type_id}",
+    summary="One resource type",
+    responses=scim_responses(404, description="A ResourceType"),
+)
 async def get_resource_type(resource_type_id: str, request: Request) -> Response:
     for resource_type in _resource_types(request):
         if str(resource_type.id).casefold() == resource_type_id.casefold():
@@ -208,36 +235,68 @@ async def _search(request: Request, caller: Principal, db: Any, search: SearchRe
     return _scim(listed.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=search))
 
 
-@router.get("/Users", summary="Users, with filter, startIndex and count (RFC 7644 §3.4.2)")
+@router.get(
+    "/Users",
+    summary="Users, with filter, startIndex and count (RFC 7644 §3.4.2)",
+    responses=secured_scim_responses(400, description="A ListResponse of Users"),
+    openapi_extra=scim_query("filter", "startIndex", "count", "attributes", "excludedAttributes"),
+)
 async def list_users(request: Request, caller: PeopleManager, db: Reader) -> Response:
     query = dict(request.query_params)
     search = _parse(SearchRequest[ProvisionedUser], query, Context.SEARCH_REQUEST)
     return await _search(request, caller, db, search)
 
 
-@router.post("/Users/.search", summary="Users, searched with a SearchRequest body", openapi_extra=_BODY)
+@router.post(
+    "/Users/.search",
+    summary="Users, searched with a SearchRequest body",
+    responses=secured_scim_responses(400, 415, description="A ListResponse of Users"),
+    openapi_extra=scim_body("A SearchRequest (urn:ietf:params:scim:api:messages:2.0:SearchRequest)"),
+)
 async def search_users(request: Request, caller: PeopleManager, db: Reader) -> Response:
     search = _parse(SearchRequest[ProvisionedUser], await _payload(request), Context.SEARCH_REQUEST)
     return await _search(request, caller, db, search)
 
 
-@router.post("/.search", summary="Search across resource types (not supported: search /Users)")
-async def search_everything() -> Response:
+@router.post(
+    "/.search",
+    status_code=501,
+    summary="Search across resource types: not supported, always 501 (search /Users/.search instead)",
+    response_description="Not implemented: a SCIM Error pointing to /Users/.search",
+    responses={
+        501: {"content": {SCIM_JSON: {"schema": ERROR_SCHEMA}}},
+        **secured_scim_responses(success=204),
+    },
+)
+async def search_everything(caller: PeopleManager) -> Response:
     raise NotImplementedException(detail="search /Users/.search instead")
 
 
-@router.post("/Users", status_code=201, summary="Provision a person", openapi_extra=_BODY)
-async def create_user(request: Request, caller: PeopleManager, runtime: RuntimeDep) -> Response:
+@router.post(
+    "/Users",
+    status_code=201,
+    summary="Provision a person",
+    responses=secured_scim_responses(400, 409, 415, success=201, description="The User created"),
+    openapi_extra=scim_body(_USER),
+)
+async def create_user(
+    request: Request, caller: PeopleManager, writer: Writer, settings: SettingsDep
+) -> Response:
     user = _parse(ProvisionedUser, await _payload(request), Context.RESOURCE_CREATION_REQUEST)
-    defaults = _defaults(request)
+    defaults = Defaults(time_zone=settings.default_time_zone, language=settings.default_language)
     entry = await _write(
-        runtime,
+        writer,
         lambda session: provisioning.create_user(session, caller=caller, user=user, defaults=defaults),
     )
     return _user_response(request, entry, context=Context.RESOURCE_CREATION_RESPONSE, status_code=201)
 
 
-@router.get("/Users/{user_id}", summary="One user")
+@router.get(
+    "/Users/{user_id}",
+    summary="One user",
+    responses=secured_scim_responses(400, 404, description="The User"),
+    openapi_extra=scim_query("attributes", "excludedAttributes"),
+)
 async def get_user(user_id: str, request: Request, caller: PeopleManager, db: Reader) -> Response:
     entry = await directory.find(db, organization=caller.organization, person_id=_person_id(user_id))
     if entry is None or entry.hidden:
@@ -245,9 +304,14 @@ async def get_user(user_id: str, request: Request, caller: PeopleManager, db: Re
     return _user_response(request, entry, context=Context.RESOURCE_QUERY_RESPONSE)
 
 
-@router.put("/Users/{user_id}", summary="Replace a user", openapi_extra=_BODY)
+@router.put(
+    "/Users/{user_id}",
+    summary="Replace a user",
+    responses=secured_scim_responses(400, 404, 409, 412, 415, description="The User replaced"),
+    openapi_extra=scim_body(_USER),
+)
 async def replace_user(
-    user_id: str, request: Request, caller: PeopleManager, runtime: RuntimeDep, if_match: IfMatch = None
+    user_id: str, request: Request, caller: PeopleManager, writer: Writer, if_match: IfMatch = None
 ) -> Response:
     person_id = _person_id(user_id)
     payload = await _payload(request)
@@ -260,19 +324,24 @@ async def replace_user(
             session, caller=caller, person_id=person_id, user=user, if_match=if_match, base_url=url
         )
 
-    entry = await _write(runtime, replace)
+    entry = await _write(writer, replace)
     return _user_response(request, entry, context=Context.RESOURCE_REPLACEMENT_RESPONSE)
 
 
-@router.patch("/Users/{user_id}", summary="Change a user with PATCH operations", openapi_extra=_BODY)
+@router.patch(
+    "/Users/{user_id}",
+    summary="Change a user with PATCH operations",
+    responses=secured_scim_responses(400, 404, 409, 412, 415, description="The User changed"),
+    openapi_extra=scim_body("A PatchOp (urn:ietf:params:scim:api:messages:2.0:PatchOp)"),
+)
 async def patch_user(
-    user_id: str, request: Request, caller: PeopleManager, runtime: RuntimeDep, if_match: IfMatch = None
+    user_id: str, request: Request, caller: PeopleManager, writer: Writer, if_match: IfMatch = None
 ) -> Response:
     person_id = _person_id(user_id)
     patch = _parse(PatchOp[ProvisionedUser], await _payload(request), Context.RESOURCE_PATCH_REQUEST)
     url = base_url(request)
     entry = await _write(
-        runtime,
+        writer,
         lambda session: provisioning.patch_user(
             session, caller=caller, person_id=person_id, patch=patch, if_match=if_match, base_url=url
         ),
@@ -281,16 +350,19 @@ async def patch_user(
 
 
 @router.delete(
-    "/Users/{user_id}", status_code=204, summary="Deprovision: deactivate the person, hide the user"
+    "/Users/{user_id}",
+    status_code=204,
+    summary="Deprovision: deactivate the person, hide the user",
+    responses=secured_scim_responses(404, 412, success=204),
 )
 async def delete_user(
-    user_id: str, request: Request, caller: PeopleManager, runtime: RuntimeDep, if_match: IfMatch = None
+    user_id: str, request: Request, caller: PeopleManager, writer: Writer, if_match: IfMatch = None
 ) -> Response:
     person_id = _person_id(user_id)
     url = base_url(request)
 
     await _write(
-        runtime,
+        writer,
         lambda session: provisioning.delete_user(
             session, caller=caller, person_id=person_id, if_match=if_match, base_url=url
         ),
@@ -320,6 +392,10 @@ def _unsupported_media_type(media_type: str) -> SCIMException:
 
 
 def _method_not_allowed(allowed: list[str]) -> SCIMException:
+    if "GET" in allowed:
+        allowed = sorted({*allowed, "HEAD"})
     exception = SCIMException(detail=f"allowed methods: {', '.join(allowed)}")
     exception.status = 405
+    # RFC 9110 §15.5.6: a 405 names every method the resource supports.
+    exception.headers = {"Allow": ", ".join(allowed)}  # type: ignore[attr-defined]
     return exception

@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from shared.text import CONTROL_CHARACTERS, no_control_characters
+
 MAX_ROWS = 100_000
 
 REQUIRED_COLUMN = "external_id"
@@ -77,13 +79,18 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any]]]) -> Upload:
         if len(rows) >= MAX_ROWS:
             raise UnreadableFile(f"a file holds at most {MAX_ROWS} people")
         values: dict[str, Any] = {}
+        errors: list[dict[str, str]] = []
         for key, value in record.items():
             column = _column(str(key))
-            if column in COLUMNS:
+            if column in COLUMNS and _holds_control_characters(value):
+                # Refused for this row alone, the way the profile's text fields refuse it; never
+                # stored (PostgreSQL refuses a NUL byte in JSON) nor looked up.
+                errors.append(field_error(column, _CONTROL_MESSAGE))
+            elif column in COLUMNS:
                 values[column] = value
             elif column:
-                ignored.add(column)
-        rows.append({"row": number, "values": values})
+                ignored.add(CONTROL_CHARACTERS.sub("?", column))
+        rows.append({"row": number, "values": values, **({"errors": errors} if errors else {})})
     if not rows:
         raise UnreadableFile("the file holds no people")
     return Upload(rows=rows, ignored_columns=sorted(ignored))
@@ -138,6 +145,25 @@ def parse_json(content: bytes) -> Upload:
 
 
 # --- one row in profile terms ------------------------------------------------------------------
+
+
+_CONTROL_MESSAGE = "must not contain control characters (such as NUL)"
+
+
+def _holds_control_characters(value: Any) -> bool:
+    """Whether a cell (text, or a JSON export's lists and objects) holds a control character other
+    than a line break or a tab (those are for the profile's schemas to allow or refuse)."""
+    if isinstance(value, str):
+        try:
+            no_control_characters(value)
+        except ValueError:
+            return True
+        return False
+    if isinstance(value, list):
+        return any(_holds_control_characters(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_control_characters(item) for pair in value.items() for item in pair)
+    return False
 
 
 def _blank(value: Any) -> bool:
@@ -205,6 +231,7 @@ def row_fields(values: Mapping[str, Any]) -> RowFields:
     row = RowFields(external_id=_text(values.get("external_id")))
     if row.external_id is None:
         row.errors.append(field_error("external_id", "every row needs an external_id", "missing"))
+
     converters = {
         **dict.fromkeys(TEXT_COLUMNS, _text),
         **dict.fromkeys(LIST_COLUMNS, _list),
