@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from matching.handlers import feedback_handlers, handlers
+from matching.handlers import SOURCES
 from shared.contracts.profiles import (
     EnrollmentCreated,
     EnrollmentState,
@@ -154,8 +154,11 @@ class ReadModel:
     async def apply(self, *events: Event) -> None:
         async with self.sessions() as session, session.begin():
             for event in events:
-                handler = handlers.get(event.event_type.name) or feedback_handlers.get(event.event_type.name)
-                assert handler is not None, event.event_type.name
+                [handler] = [
+                    found
+                    for source in SOURCES.values()
+                    if (found := source.get(event.event_type.name)) is not None
+                ]
                 organization = _organization_of(event)
                 await handler(session, CloudEvent.wrap(event, organization=organization, subject=None), event)
 
@@ -190,7 +193,17 @@ class ReadModel:
 
 
 def _organization_of(event: Event) -> str:
-    for field in ("person", "program", "enrollment", "skill", "submission"):
+    for field in (
+        "person",
+        "program",
+        "enrollment",
+        "skill",
+        "submission",
+        "assignment",
+        "gates",
+        "personality",
+        "self_identification",
+    ):
         value = getattr(event, field, None)
         if value is not None:
             return str(value.organization)

@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from matching.assignment import UNASSIGNED, assign, exact_assignment, objective
 from matching.availability import Horizon
+from matching.intake import criteria_of
 from matching.pool import MenteeBatch, MentorPool, PairRules
+from matching.ranking import explain_pairs
 from matching.scoring import Candidates, Scorer, ScoringPolicy
-from matching.synthetic import organization
+from matching.synthetic import criteria_documents, organization
 
 
 def all_pairs(scores: np.ndarray) -> Candidates:
@@ -95,3 +97,27 @@ def test_top_k_candidates_stay_within_half_a_percent_of_the_exact_optimum() -> N
     gap = (exact.objective - flow.objective) / exact.objective
     assert 0 <= gap <= 0.005
     assert objective(flow.mentor_of, flow.score_of, mentors=pool.size) == flow.objective
+
+
+def test_the_benchmarks_synthetic_organization_exercises_every_component() -> None:
+    """`bench/matching_round.py` measures the round with the personal components included: the
+    synthetic people answered personality, working style and the program's intake criteria, and a
+    few asked to be matched on a self-identified attribute, so none of these is a constant."""
+    org = organization(400, 100, capacity=5, seed=5)
+    assert criteria_of(criteria_documents(org.criteria)) == org.criteria
+    horizon = Horizon.after(dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    feasible = []
+    for criteria in (org.criteria, ()):
+        pool = MentorPool.build(
+            org.mentors, horizon=horizon, session_minutes=60, managers=org.managers, criteria=criteria
+        )
+        batch = MenteeBatch.build(org.mentees, pool, PairRules(managers=org.managers))
+        scorer = Scorer(pool, batch, ScoringPolicy(), open_slots=org.capacity)
+        feasible.append(int(scorer.feasible_block(np.arange(batch.size)).sum()))
+        if criteria:
+            candidates = scorer.candidates(24)
+            pairs = explain_pairs(scorer, candidates.mentee, candidates.mentor)
+    assert 0 < feasible[0] < feasible[1]  # the must_match criterion filters some pairs, not all
+    for component in ("personality", "working_style", "intake", "preferences"):
+        assert len({round(pair.breakdown[component], 3) for pair in pairs}) > 2, component
+    assert any("both answered" in reason for pair in pairs for reason in pair.reasons)

@@ -1,13 +1,33 @@
-"""The fairness audit through the HTTP API: configuration, round and program aggregates, suppression."""
+"""The fairness audit through the HTTP API: configuration, round and program aggregates, suppression,
+and each admin's read of a report (a summary of self-identified groups) in the audit trail."""
 
 from __future__ import annotations
 
-import httpx
+from typing import Any
 
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from matching.routes.audit import FAIRNESS_READ
 from tests.conftest import AuthHeaders, new_org
 from tests.matching.factories import ReadModel, person
 
 TOKYO_MORNINGS = [{"weekday": day, "start": "09:00", "end": "11:00"} for day in range(5)]
+
+
+async def recorded_reads(engine: AsyncEngine, organization: str) -> list[tuple[Any, ...]]:
+    """The reads matching recorded in its audit log for the organization: (resource type, resource
+    id, actor type, actor id, what was read), oldest first."""
+    async with engine.connect() as db:
+        rows = await db.execute(
+            text(
+                "SELECT resource_type, resource_id, actor_type, actor_id, changes->>'read' AS what "
+                "FROM matching.audit_log WHERE organization = :org AND action = 'read' ORDER BY seq"
+            ),
+            {"org": organization},
+        )
+        return [tuple(row) for row in rows]
 
 
 async def test_audit_config_is_the_admins_and_versioned(
@@ -36,7 +56,7 @@ async def test_audit_config_is_the_admins_and_versioned(
 
 
 async def test_round_audit_reports_groups_in_aggregate_and_flags_four_fifths(
-    matching_client: httpx.AsyncClient, read_model: ReadModel, auth: AuthHeaders
+    matching_client: httpx.AsyncClient, read_model: ReadModel, auth: AuthHeaders, matching_engine: AsyncEngine
 ) -> None:
     org = new_org()
     mentors = [person(org, name=f"M{n}", skills={"pytorch": 5}, seniority="staff") for n in range(6)]
@@ -111,10 +131,14 @@ async def test_round_audit_reports_groups_in_aggregate_and_flags_four_fifths(
         ("unknown", 7),
     ]
     assert "person" not in audit.text and str(europe[0].id) not in audit.text
+    # The admin's read is in the trail (the refused one is not), naming the report, never its figures.
+    assert await recorded_reads(matching_engine, org) == [
+        ("round", round_["id"], "admin", "admin", FAIRNESS_READ)
+    ]
 
 
 async def test_program_audit_counts_live_matches_and_acceptance(
-    matching_client: httpx.AsyncClient, read_model: ReadModel, auth: AuthHeaders
+    matching_client: httpx.AsyncClient, read_model: ReadModel, auth: AuthHeaders, matching_engine: AsyncEngine
 ) -> None:
     org = new_org()
     mentors = [person(org, skills={"pytorch": 5}, seniority="staff", capacity=5) for _ in range(2)]
@@ -143,3 +167,6 @@ async def test_program_audit_counts_live_matches_and_acceptance(
     [group] = department["groups"]
     assert (group["group"], group["size"], group["matched"]) == ("ml", 5, 3)
     assert group["match_rate"] == 0.6 and group["acceptance_rate"] == 0.75
+    assert await recorded_reads(matching_engine, org) == [
+        ("program", str(state.id), "admin", "admin", FAIRNESS_READ)
+    ]

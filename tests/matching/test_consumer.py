@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 
 import nats
@@ -17,6 +15,7 @@ from shared.events import CloudEvent, Event
 from shared.streams import ensure_service_stream
 from tests.conftest import Platform, new_org, running_workers
 from tests.matching.factories import enrollment, person, program
+from tests.toolkit import eventually
 
 
 async def publish(platform: Platform, *deliveries: tuple[Event, CloudEvent | None]) -> list[CloudEvent]:
@@ -70,10 +69,7 @@ async def test_duplicated_and_reordered_profiles_events_converge(
                 enrolled = await session.get(Enrollment, mentoring.id)
             return slots is not None and row is not None and enrolled is not None and slots.capacity == 2
 
-        deadline = time.monotonic() + 30
-        while not await converged():
-            assert time.monotonic() < deadline, "the read model did not converge"
-            await asyncio.sleep(0.1)
+        await eventually(converged, what="the read model converged")
 
     async with session_factory(matching_engine)() as session:
         row = await session.get(Person, mentor_v1.id)

@@ -7,31 +7,16 @@ deactivated in profiles and the match ends through the events that follow.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
 from tests.conftest import AuthHeaders, Platform, new_org, running_workers, service_client
+from tests.toolkit import eventually
 
 MORNINGS = [{"weekday": day, "start": "09:00", "end": "12:00"} for day in range(5)]
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 30.0) -> Any:
-    """Poll `check` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    delay = 0.05
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {timeout} s")
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.5)
 
 
 def person_body(name: str, **fields: Any) -> dict[str, Any]:
@@ -96,13 +81,13 @@ async def test_a_round_published_and_accepted_ends_when_the_mentor_is_deactivate
 
     async with running_workers(platform, "profiles", "matching"):
 
-        async def mentor_suggested() -> list[dict[str, Any]]:
+        async def mentor_suggested() -> list[dict[str, Any]] | None:
             response = await matching_client.get(
                 f"/v1/programs/{program['id']}/suggestions?mentee_id={mentee['id']}", headers=admin
             )
-            return list(response.json()["items"]) if response.status_code == 200 else []
+            return list(response.json()["items"]) or None if response.status_code == 200 else None
 
-        [suggestion] = await eventually(mentor_suggested)
+        [suggestion] = await eventually(mentor_suggested, what="the mentor is suggested")
         assert suggestion["mentor_id"] == mentor["id"]
         assert "mentor is level 5 in pytorch, mentee aims for 3" in suggestion["reasons"]
 
@@ -129,7 +114,7 @@ async def test_a_round_published_and_accepted_ends_when_the_mentor_is_deactivate
             body = dict(response.json())
             return body if body["status"] == "ended" else None
 
-        ended = await eventually(match_ended)
+        ended = await eventually(match_ended, what="the match ended")
         assert ended["end_reason"] == "person_deactivated"
         no_more = await matching_client.get(
             f"/v1/programs/{program['id']}/suggestions?mentee_id={mentee['id']}", headers=admin

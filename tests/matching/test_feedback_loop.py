@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
 import uuid
 
 import httpx
@@ -16,6 +14,7 @@ from shared.events import CloudEvent
 from shared.streams import ensure_service_stream
 from tests.conftest import AuthHeaders, Platform, new_org, running_workers
 from tests.matching.factories import ReadModel, person
+from tests.toolkit import eventually
 
 
 def submission(org: str, match: dict, *, rating: int, role: str = "mentee") -> SubmissionState:
@@ -97,15 +96,12 @@ async def test_the_worker_consumes_ratings_from_the_feedback_stream(
     finally:
         await connection.close()
 
+    async def ratings() -> list[dict] | None:
+        response = await matching_client.get(
+            f"/v1/programs/{match['program_id']}/ratings", headers=auth(org, "admin", "admin")
+        )
+        return list(response.json()["items"]) or None
+
     async with running_workers(platform, "matching"):
-        deadline = time.monotonic() + 30
-        while True:
-            response = await matching_client.get(
-                f"/v1/programs/{match['program_id']}/ratings", headers=auth(org, "admin", "admin")
-            )
-            if response.json()["items"]:
-                break
-            assert time.monotonic() < deadline, "the rating never arrived"
-            await asyncio.sleep(0.1)
-    [row] = response.json()["items"]
+        [row] = await eventually(ratings, what="the rating arrived")
     assert (row["respondent_role"], row["rating"]) == ("mentor", 5)

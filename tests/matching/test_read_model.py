@@ -11,16 +11,19 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from matching.handlers import profiles_handlers
 from matching.models import MentorSlots, Person, messaging
 from shared.contracts.profiles import (
     EnrollmentUpdated,
     EnrollmentWithdrawn,
+    PersonCreated,
     PersonDeactivated,
     PersonReactivated,
     PersonUpdated,
     ProgramUpdated,
 )
 from shared.db import session_factory
+from shared.events import CloudEvent
 from tests.conftest import AuthHeaders, new_org
 from tests.matching.factories import ReadModel, enrollment, person, program
 
@@ -201,3 +204,40 @@ async def test_closing_a_program_ends_its_matches(
 
     match = (await matching_client.get(f"/v1/matches/{match_id}", headers=auth(org, "a", "admin"))).json()
     assert (match["status"], match["end_reason"]) == ("ended", "program_closed")
+
+
+async def test_a_run_of_person_events_handled_together_converges_as_one_by_one(
+    matching_client: httpx.AsyncClient, read_model: ReadModel, auth: AuthHeaders, matching_engine: AsyncEngine
+) -> None:
+    org = new_org()
+    mentor = person(org, skills={"pytorch": 5}, capacity=2, seniority="staff")
+    mentee = person(org, interests={"pytorch": (1, 3)}, seniority="junior")
+    state = await read_model.program_with(org, mentors=[mentor], mentees=[mentee], mode="mentee_choice")
+    match_id = await requested_and_accepted(matching_client, auth, org, state.id, mentee.id, mentor.id)
+    newcomer = person(org, name="Newcomer")
+    run = [
+        PersonDeactivated(person=changed(mentor, {"version": 2, "active": False})),
+        PersonCreated(person=newcomer),
+        PersonUpdated(person=changed(mentee, {"version": 5, "name": "Renamed"})),
+        PersonUpdated(person=changed(mentee, {"version": 4, "name": "Stale"})),  # out of order
+        PersonReactivated(person=changed(mentor, {"version": 3, "active": True})),
+        PersonCreated(person=newcomer),  # a duplicate in the same run
+    ]
+    batch = profiles_handlers.get_batch(PersonCreated.event_type.name)
+    assert batch is not None
+    async with session_factory(matching_engine)() as session, session.begin():
+        await batch(
+            session, [(CloudEvent.wrap(event, organization=org, subject=None), event) for event in run]
+        )
+
+    # The deactivation took effect before the reactivation, exactly as one event after the other.
+    match = (await matching_client.get(f"/v1/matches/{match_id}", headers=auth(org, "a", "admin"))).json()
+    assert (match["status"], match["end_reason"]) == ("ended", "person_deactivated")
+    async with session_factory(matching_engine)() as session:
+        ids = [mentor.id, mentee.id, newcomer.id]
+        rows = {row.id: row for row in await session.scalars(select(Person).where(Person.id.in_(ids)))}
+        slots = await session.get(MentorSlots, (state.id, mentor.id))
+    assert (rows[mentor.id].version, rows[mentor.id].active) == (3, True)
+    assert (rows[mentee.id].version, rows[mentee.id].name) == (5, "Renamed")
+    assert rows[newcomer.id].name == "Newcomer"
+    assert slots is not None and (slots.used, slots.capacity) == (0, 2)

@@ -11,8 +11,8 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from matching.jobs import activate_started, expire_overdue
 from matching.models import MentorSlots, messaging
+from matching.service.matches import activate_started, expire_overdue
 from shared.db import session_factory
 from tests.conftest import AuthHeaders, new_org
 from tests.matching.factories import ReadModel, person

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from matching.availability import Horizon, WeeklyAvailability
 from matching.pool import MenteeBatch, MentorPool, PairRules, Participant
 from matching.ranking import explain_pairs, suggest
 from matching.scoring import COMPONENTS, Scorer, ScoringPolicy, normalized_weights
+from shared.contracts.profiles import DEFAULT_SCORE_WEIGHTS
 
 HORIZON = Horizon.after(dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
 MORNINGS = tuple((day, 9 * 60, 12 * 60) for day in range(5))
@@ -126,6 +128,37 @@ def test_program_weights_override_defaults_and_are_normalized() -> None:
     assert abs(sum(weights) - 1) < 1e-9
     assert weights[COMPONENTS.index("goals")] == 0
     assert weights[COMPONENTS.index("skills")] == max(weights)
+
+
+def test_a_program_without_stored_weights_gets_the_shared_defaults() -> None:
+    # One definition (shared.contracts.profiles), as profiles stores it on every program it creates;
+    # weights are relative: scoring normalizes them to shares.
+    total = sum(DEFAULT_SCORE_WEIGHTS.values())
+    expected = tuple(DEFAULT_SCORE_WEIGHTS[component] / total for component in COMPONENTS)
+    assert normalized_weights(None) == normalized_weights({}) == pytest.approx(expected)
+    assert ScoringPolicy().weights == pytest.approx(expected)
+    stored = {component.value: weight for component, weight in DEFAULT_SCORE_WEIGHTS.items()}
+    assert normalized_weights(stored) == pytest.approx(expected)
+    by_name = dict(zip((component.value for component in COMPONENTS), normalized_weights(None), strict=True))
+    assert by_name["languages"] == pytest.approx(2 * by_name["specialization"])
+
+
+def test_a_program_stored_before_the_personality_components_gets_their_defaults() -> None:
+    # Its eight stored weights are kept; the components added since get the shared default.
+    stored_then = {
+        "skills": 0.30,
+        "goals": 0.15,
+        "guidance": 0.10,
+        "availability": 0.15,
+        "seniority": 0.10,
+        "specialization": 0.05,
+        "preferences": 0.05,
+        "languages": 0.10,
+    }
+    by_name = dict(zip((c.value for c in COMPONENTS), normalized_weights(stored_then), strict=True))
+    new = (by_name["personality"], by_name["working_style"], by_name["intake"])
+    assert new == pytest.approx((0.05 / 1.15,) * 3)
+    assert by_name["skills"] == pytest.approx(0.30 / 1.15)
 
 
 def test_suggestions_are_ranked_and_explained() -> None:

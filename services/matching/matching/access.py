@@ -12,6 +12,7 @@ from typing import Protocol
 from matching.lifecycle import Action
 from shared.auth import Principal
 from shared.contracts.matching import MatchEndReason, MatchStatus
+from shared.errors import Problem
 
 
 class MatchLike(Protocol):
@@ -31,6 +32,12 @@ def person_id_of(caller: Principal) -> uuid.UUID | None:
 def is_participant(caller: Principal, match: MatchLike) -> bool:
     person = person_id_of(caller)
     return person is not None and person in (match.mentee_id, match.mentor_id)
+
+
+def require_self_or_admin(caller: Principal, person_id: uuid.UUID, what: str) -> None:
+    """A person's suggestions and preferences are theirs, or an admin's, to see and change (else 403)."""
+    if not caller.is_admin and person_id_of(caller) != person_id:
+        raise Problem(403, f"{what} are the person's own, or an admin's to see and change")
 
 
 def may_view(caller: Principal, match: MatchLike) -> bool:

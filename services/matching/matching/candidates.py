@@ -26,21 +26,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.availability import Horizon, WeeklyAvailability
 from matching.config import MatchingSettings
+from matching.fit import WorkingStyleFacts, rescaled_traits
+from matching.intake import criteria_of
 from matching.models import (
+    CourseAssignment,
     Enrollment,
     Exclusion,
+    IdentityGroups,
     Match,
     MentorSlots,
     Person,
+    PersonalityProfile,
     Preference,
     Program,
+    ReadinessGate,
     ReadModelRevision,
     SkillLabel,
 )
 from matching.pool import MentorPool, PairRules, Participant
-from matching.scoring import ScoringPolicy, normalized_weights
+from matching.readiness import CourseProgress, Gates, HeldBack, held_back_by
+from matching.scoring import ScoringPolicy, normalized_weights, personality_fit_of
+from shared.clock import utcnow
 from shared.contracts.matching import MatchEndReason, MatchStatus
-from shared.contracts.profiles import EnrollmentRole, EnrollmentStatus
+from shared.contracts.profiles import EnrollmentRole, EnrollmentStatus, ProgramFormat, SeniorityDirection
+from shared.time_of_day import minutes_of_day
 
 ELIGIBLE_ENROLLMENT = (EnrollmentStatus.PENDING.value, EnrollmentStatus.ACTIVE.value)
 NOT_FINAL = tuple(
@@ -54,18 +63,13 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _minutes(hour_minute: str) -> int:
-    hours, _, minutes = hour_minute.partition(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def availability_of(time_zone: str, profile: Mapping[str, Any]) -> WeeklyAvailability:
     """A person's availability from their profile document; none in a zone tzdata does not know."""
     if time_zone not in _known_zones():
         return WeeklyAvailability("UTC", ())
     windows = tuple(
         sorted(
-            (int(window["weekday"]), _minutes(window["start"]), _minutes(window["end"]))
+            (int(window["weekday"]), minutes_of_day(window["start"]), minutes_of_day(window["end"]))
             for window in profile.get("availability", [])
         )
     )
@@ -76,7 +80,10 @@ def availability_of(time_zone: str, profile: Mapping[str, Any]) -> WeeklyAvailab
                 ()
                 if override.get("unavailable")
                 else tuple(
-                    sorted((_minutes(w["start"]), _minutes(w["end"])) for w in override.get("windows", []))
+                    sorted(
+                        (minutes_of_day(window["start"]), minutes_of_day(window["end"]))
+                        for window in override.get("windows", [])
+                    )
                 ),
             )
             for override in profile.get("availability_overrides", [])
@@ -85,8 +92,18 @@ def availability_of(time_zone: str, profile: Mapping[str, Any]) -> WeeklyAvailab
     return WeeklyAvailability(time_zone, windows, overrides)
 
 
-def participant_of(row: Any, *, enrollment_goals: Sequence[str] = ()) -> Participant:
-    """Scoring's view of a read-model person (row of `people` columns) in one program."""
+def participant_of(
+    row: Any,
+    *,
+    enrollment_goals: Sequence[str] = (),
+    traits: Mapping[str, float] | None = None,
+    working_style: Mapping[str, Any] | None = None,
+    intake: Mapping[str, Sequence[str]] | None = None,
+    identity: Mapping[str, str] | None = None,
+) -> Participant:
+    """Scoring's view of a read-model person (row of `people` columns) in one program, with their
+    personality, working style, answers to the program's intake criteria and the pseudonymous keys
+    of what they asked to be matched on."""
     profile: Mapping[str, Any] = row.profile
     goals = [*profile.get("goals", []), *enrollment_goals]
     text = ". ".join([*goals, profile.get("bio") or ""])
@@ -109,6 +126,10 @@ def participant_of(row: Any, *, enrollment_goals: Sequence[str] = ()) -> Partici
         guidance=frozenset(profile.get("guidance", [])),
         specializations=frozenset(profile.get("specializations", [])),
         learning_style=profile.get("learning_style"),
+        traits=rescaled_traits(traits),
+        working_style=WorkingStyleFacts.of(working_style),
+        intake={question: tuple(options) for question, options in (intake or {}).items()},
+        identity=dict(identity or {}),
     )
 
 
@@ -120,11 +141,24 @@ def policy_of(program: Program, settings: MatchingSettings) -> ScoringPolicy:
         min_session_weeks=max(1, -(-3 * weeks // 4)),
         availability_cap_minutes=settings.availability_cap_minutes,
         min_score=settings.min_score,
+        personality_fit=personality_fit_of(program.personality_fit),
+        **seniority_of(program),
     )
 
 
+def seniority_of(program: Program) -> dict[str, Any]:
+    """The program's seniority direction and band: peers within their band either way; otherwise the
+    default band, pointing up (the mentor above) or, in reverse mentoring, down."""
+    settings = program.format_settings or {}
+    direction = str(settings.get("seniority_direction") or SeniorityDirection.MENTOR_SENIOR.value)
+    if program.format == ProgramFormat.PEER.value:
+        band = int((settings.get("peer") or {}).get("seniority_band", 1))
+        return {"seniority_direction": SeniorityDirection.EITHER.value, "seniority_band": (0, band)}
+    return {"seniority_direction": direction}
+
+
 def horizon_now(settings: MatchingSettings, now: dt.datetime | None = None) -> Horizon:
-    return Horizon.after(now or dt.datetime.now(dt.UTC), weeks=settings.availability_horizon_weeks)
+    return Horizon.after(now or utcnow(), weeks=settings.availability_horizon_weeks)
 
 
 _PERSON_COLUMNS = (
@@ -149,8 +183,17 @@ async def enrolled(
 ) -> list[Participant]:
     """Active people with a live enrollment in `program` as `role`, in person id order."""
     query = (
-        select(*_PERSON_COLUMNS, Enrollment.goals.label("enrollment_goals"))
+        select(
+            *_PERSON_COLUMNS,
+            Enrollment.goals.label("enrollment_goals"),
+            Enrollment.matching_answers.label("intake"),
+            PersonalityProfile.traits.label("traits"),
+            PersonalityProfile.working_style.label("working_style"),
+            IdentityGroups.matching.label("identity"),
+        )
         .join(Enrollment, Enrollment.person_id == Person.id)
+        .outerjoin(PersonalityProfile, PersonalityProfile.person_id == Person.id)
+        .outerjoin(IdentityGroups, IdentityGroups.person_id == Person.id)
         .where(
             Enrollment.program_id == program.id,
             Enrollment.organization == program.organization,
@@ -164,7 +207,25 @@ async def enrolled(
     if person_ids is not None:
         query = query.where(Person.id.in_(list(person_ids)))
     rows = (await session.execute(query)).all()
-    return [participant_of(row, enrollment_goals=row.enrollment_goals or ()) for row in rows]
+    return [
+        participant_of(
+            row,
+            enrollment_goals=row.enrollment_goals or (),
+            traits=row.traits,
+            working_style=row.working_style,
+            intake=row.intake,
+            identity=row.identity,
+        )
+        for row in rows
+    ]
+
+
+async def mentees_in_progress(session: AsyncSession, program_id: uuid.UUID) -> set[uuid.UUID]:
+    """Mentees of the program with a match proposed, requested, accepted or active."""
+    rows = await session.execute(
+        select(Match.mentee_id).where(Match.program_id == program_id, Match.status.in_(NOT_FINAL)).distinct()
+    )
+    return {row.mentee_id for row in rows}
 
 
 async def managers_of(session: AsyncSession, organization: str) -> dict[uuid.UUID, uuid.UUID | None]:
@@ -322,6 +383,7 @@ class PoolCache:
                     horizon=horizon,
                     session_minutes=program.session_length_minutes,
                     managers=managers,
+                    criteria=criteria_of(program.intake_criteria),
                 )
             )
             cached = CachedPool(
@@ -347,3 +409,61 @@ async def full_mentors(session: AsyncSession, program: Program) -> set[uuid.UUID
         )
     )
     return {row.mentor_id for row in rows}
+
+
+async def held_back(
+    session: AsyncSession, program: Program, *, mentee_ids: Sequence[uuid.UUID] | None = None
+) -> HeldBack:
+    """The program's people its readiness gates hold back (training), by role, with why: one read
+    per program that the hard filters then look up, none at all while no gate is on. Every live
+    enrollment of a gated role is read with its course assignments (mentees: only `mentee_ids`,
+    when given); without gates known yet, only the assignments that say they are required."""
+    row = await session.get(ReadinessGate, program.id)
+    gates = None if row is None else Gates(row.mentors_must_complete, row.mentees_must_complete)
+    if gates is not None and not gates.any:
+        return HeldBack()
+    query = (
+        select(
+            Enrollment.person_id,
+            Enrollment.role,
+            CourseAssignment.status,
+            CourseAssignment.modules_done,
+            CourseAssignment.modules_total,
+            CourseAssignment.required_for_matching,
+            CourseAssignment.overdue,
+            CourseAssignment.assigned_at,
+        )
+        .outerjoin(CourseAssignment, CourseAssignment.enrollment_id == Enrollment.id)
+        .where(Enrollment.program_id == program.id, Enrollment.status.in_(ELIGIBLE_ENROLLMENT))
+    )
+    if gates is None:
+        query = query.where(CourseAssignment.required_for_matching.is_(True))
+    else:
+        query = query.where(
+            Enrollment.role.in_([role.value for role in EnrollmentRole if gates.requires(role.value)])
+        )
+    if mentee_ids is not None:
+        query = query.where(
+            or_(Enrollment.role != EnrollmentRole.MENTEE.value, Enrollment.person_id.in_(list(mentee_ids)))
+        )
+    rows = (await session.execute(query)).all()
+    return held_back_by(
+        (
+            (
+                row.person_id,
+                row.role,
+                None
+                if row.status is None
+                else CourseProgress(
+                    status=row.status,
+                    modules_done=row.modules_done,
+                    modules_total=row.modules_total,
+                    required_for_matching=row.required_for_matching,
+                    overdue=row.overdue,
+                    assigned_at=row.assigned_at,
+                ),
+            )
+            for row in rows
+        ),
+        gates=gates,
+    )

@@ -27,5 +27,6 @@ class MatchingSettings(ServiceSettings):
     lifecycle_poll_seconds: float = Field(default=30.0, gt=0)
     lifecycle_batch_size: int = Field(default=500, ge=1, le=10_000)
 
-    # Fairness audit default minimum group size (organizations may set a larger one).
-    audit_min_group_size: int = Field(default=5, ge=2, le=1000)
+    # Fairness audit default minimum group size (organizations may set a larger one). Never below
+    # the floor the API documents (matching.schemas.AUDIT_MIN_GROUP_SIZE_FLOOR).
+    audit_min_group_size: int = Field(default=5, ge=5, le=1000)

@@ -1,33 +1,15 @@
-"""Request dependencies of the matching API, as `Annotated` aliases."""
+"""Request dependencies of the matching API, as `Annotated` aliases: the shared ones, the settings,
+and the per-process cache of programs' mentor pools."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from matching.candidates import PoolCache
 from matching.config import MatchingSettings
-from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.runtime import Runtime
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _settings(request: Request) -> MatchingSettings:
-    settings: MatchingSettings = request.app.state.settings
-    return settings
-
-
-async def _reader(request: Request) -> AsyncIterator[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessions
-    async with sessions() as session:
-        yield session
+from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
 
 
 def _pools(request: Request) -> PoolCache:
@@ -35,9 +17,7 @@ def _pools(request: Request) -> PoolCache:
     return pools
 
 
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-SettingsDep = Annotated[MatchingSettings, Depends(_settings)]
+SettingsDep = Annotated[MatchingSettings, Depends(app_settings)]
 PoolsDep = Annotated[PoolCache, Depends(_pools)]
-Reader = Annotated[AsyncSession, Depends(_reader)]  # autocommit: for endpoints that only read
-Caller = CurrentPrincipal
-Admin = Annotated[Principal, require_roles(Role.ADMIN)]
+
+__all__ = ["Admin", "Caller", "PoolsDep", "Reader", "RuntimeDep", "SettingsDep", "Writer"]

@@ -8,13 +8,17 @@ No individual is ever exposed: groups smaller than the minimum size are suppress
 suppressed remainder could be recovered by subtracting the shown groups from the totals (it is
 smaller than the minimum too), the smallest shown groups are suppressed as well (complementary
 suppression).
+
+Self-identified attributes (gender, disability, ...) are audited only over the people who consented
+to fairness reports, grouped by pseudonymous key: matching never knows the values; admins read
+the groups' labels from profiles, which knows values but never who is in which group.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 FOUR_FIFTHS = 0.8
@@ -46,6 +50,8 @@ class AuditSubject:
     score: float | None = None
     accepted: int = 0  # offers the mentee's pairs accepted
     decided: int = 0  # offers answered: accepted, declined or expired
+    # Self-identified attribute -> pseudonymous group key, for the attributes consented to reports.
+    identity_groups: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ class AttributeAudit:
     groups: list[GroupFigures]
     suppressed_groups: int
     flagged_groups: list[str]
+    self_identified: bool = False
+    subjects: int = 0  # people counted for this attribute (0 when withheld as too few)
 
 
 @dataclass(frozen=True)
@@ -107,12 +115,18 @@ def suppress(sizes: Mapping[str, int], min_group_size: int) -> set[str]:
 
 
 def audit_attribute(
-    attribute: str, subjects: Sequence[AuditSubject], *, min_group_size: int
+    attribute: str,
+    subjects: Sequence[AuditSubject],
+    *,
+    min_group_size: int,
+    group_of: Callable[[AuditSubject], str] | None = None,
+    self_identified: bool = False,
 ) -> AttributeAudit:
-    """Figures per value of one attribute."""
+    """Figures per value of one attribute (or per group `group_of` names)."""
     groups: dict[str, list[AuditSubject]] = defaultdict(list)
     for subject in subjects:
-        groups[subject.attributes.get(attribute) or UNKNOWN].append(subject)
+        group = group_of(subject) if group_of is not None else subject.attributes.get(attribute) or UNKNOWN
+        groups[group].append(subject)
     hidden = suppress({group: len(members) for group, members in groups.items()}, min_group_size)
     rows = [_figures(group, members) for group, members in sorted(groups.items()) if group not in hidden]
     best = max((row[3] for row in rows), default=0.0)
@@ -136,20 +150,48 @@ def audit_attribute(
         groups=figures,
         suppressed_groups=len(hidden),
         flagged_groups=[figure.group for figure in figures if figure.flagged],
+        self_identified=self_identified,
+        subjects=len(subjects) if len(subjects) >= min_group_size else 0,
     )
 
 
-def audit(subjects: Sequence[AuditSubject], attributes: Iterable[str], *, min_group_size: int) -> Audit:
-    """The audit of `subjects` over `attributes`; totals too are withheld below the minimum size."""
+def audit_self_identified(
+    attribute: str, subjects: Sequence[AuditSubject], *, min_group_size: int
+) -> AttributeAudit:
+    """Figures per pseudonymous group of a self-identified attribute, over the people who consented
+    to fairness reports for it (everyone else is left out, not put in an "unknown" group)."""
+    consenting = [subject for subject in subjects if attribute in subject.identity_groups]
+    return audit_attribute(
+        attribute,
+        consenting,
+        min_group_size=min_group_size,
+        group_of=lambda subject: subject.identity_groups[attribute],
+        self_identified=True,
+    )
+
+
+def audit(
+    subjects: Sequence[AuditSubject],
+    attributes: Iterable[str],
+    *,
+    min_group_size: int,
+    self_identified: Iterable[str] = (),
+) -> Audit:
+    """The audit of `subjects` over profile `attributes` and `self_identified` ones; totals too are
+    withheld below the minimum size."""
     matched = sum(subject.matched for subject in subjects)
     large_enough = len(subjects) >= min_group_size
+    counted = subjects if large_enough else []
     return Audit(
         subjects=len(subjects) if large_enough else 0,
         matched=matched if large_enough else 0,
         match_rate=round(matched / len(subjects), 4) if large_enough and subjects else None,
         min_group_size=min_group_size,
         attributes=[
-            audit_attribute(attribute, subjects if large_enough else [], min_group_size=min_group_size)
-            for attribute in attributes
+            *(audit_attribute(attribute, counted, min_group_size=min_group_size) for attribute in attributes),
+            *(
+                audit_self_identified(attribute, counted, min_group_size=min_group_size)
+                for attribute in self_identified
+            ),
         ],
     )

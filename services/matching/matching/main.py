@@ -6,9 +6,9 @@ from fastapi import FastAPI
 
 from matching.candidates import PoolCache
 from matching.config import MatchingSettings
+from matching.models import messaging
 from matching.routes import ROUTERS
 from shared.app import create_service_app
-from shared.db import session_factory
 from shared.runtime import Runtime
 
 DESCRIPTION = """
@@ -31,6 +31,10 @@ TAGS = [
     {"name": "preferences", "description": "Mentees' preferred and avoided mentors"},
     {"name": "audit", "description": "Fairness audit in aggregates (admins)"},
     {"name": "feedback", "description": "Ratings of matches next to their scores, for calibration (admins)"},
+    {
+        "name": "circles",
+        "description": "Circle programs: groups of mentees with facilitators, formed by rounds, explained",
+    },
     {"name": "operations", "description": "Health and metrics"},
 ]
 
@@ -39,11 +43,8 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
 
     async def on_startup(app: FastAPI, runtime: Runtime) -> None:
+        # Programs' mentor pools, kept per process while the read model does not change.
         app.state.pool_cache = PoolCache(settings.pool_cache_size)
-        # Read-only endpoints run statements on autocommit: no BEGIN/COMMIT round trips around them.
-        app.state.read_sessions = session_factory(
-            runtime.engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
 
     return create_service_app(
         settings=settings,
@@ -52,4 +53,5 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         on_startup=on_startup,
         openapi_tags=TAGS,
+        messaging=messaging,
     )

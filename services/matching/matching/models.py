@@ -1,7 +1,11 @@
 """Tables of the matching service (schema `matching`).
 
 - Read model, built only from profiles events (version-checked): people, programs, enrollments,
-  skill labels, and a per-organization revision that cached candidate pools are checked against.
+  skill labels, personality and working style, pseudonymous self-identification groups (keys only:
+  matching never holds a self-identified value), and a per-organization revision that cached
+  candidate pools are checked against.
+- Read model built from training events (version-checked): programs' readiness gates and each
+  course assignment's progress, which hold people back from matching (`readiness`).
 - Matching's own state: mentor slots (capacity and slots held, the row that serializes accepts),
   matches, rounds and their draft proposals, exclusions, preferences, audit configuration.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -89,6 +94,11 @@ class Program(Base):
     cohort_start: Mapped[date] = mapped_column(Date)
     cohort_end: Mapped[date] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    personality_fit: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    intake_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # The program's format and its settings (profiles' `FormatSettings`).
+    format: Mapped[str] = mapped_column(String(20), server_default=text("'one_to_one'"))
+    format_settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
 
 class Enrollment(Base):
@@ -108,6 +118,8 @@ class Enrollment(Base):
     goals: Mapped[list[str]] = mapped_column(JSONB)
     mentor_capacity: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Answers to the program's intake criteria only (question id -> option ids).
+    matching_answers: Mapped[dict[str, list[str]]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
 
 class SkillLabel(Base):
@@ -120,6 +132,34 @@ class SkillLabel(Base):
     label: Mapped[str] = mapped_column(String(100))
 
 
+class PersonalityProfile(Base):
+    """A person's personality trait scores and working style (the result that counts), or none."""
+
+    __tablename__ = "personality_profiles"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    traits: Mapped[dict[str, float] | None] = mapped_column(JSONB)
+    working_style: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdentityGroups(Base):
+    """What a person's consents let matching use of their self-identification: per attribute, a
+    pseudonymous group key (never the value), for fairness reports and for matching preferences.
+    Revoked consent (or erasure) leaves the lists empty."""
+
+    __tablename__ = "identity_groups"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    fairness: Mapped[dict[str, str]] = mapped_column(JSONB)  # attribute -> group key
+    matching: Mapped[dict[str, str]] = mapped_column(JSONB)  # attribute -> group key
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ReadModelRevision(Base):
     """Raised by every read-model change of an organization, so cached candidate pools know they are stale."""
 
@@ -127,6 +167,46 @@ class ReadModelRevision(Base):
 
     organization: Mapped[str] = mapped_column(String(100), primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
+
+
+# -- read model (training events): who a program's readiness gates hold back ---------------------
+
+
+class ReadinessGate(Base):
+    """A program's readiness gates: its mentors, or mentees, must complete their course first."""
+
+    __tablename__ = "readiness_gates"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    mentors_must_complete: Mapped[bool] = mapped_column(Boolean)
+    mentees_must_complete: Mapped[bool] = mapped_column(Boolean)
+
+
+class CourseAssignment(Base):
+    """Where a person stands in the course of their enrollment (training's `AssignmentProgress`).
+
+    Kept per assignment (its version is the assignment's); readiness per program, person and role
+    is the assignment of their live enrollment, read with the enrollment (`candidates.held_back`).
+    """
+
+    __tablename__ = "course_assignments"
+    __table_args__ = (Index("ix_course_assignments_enrollment_id", "enrollment_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    role: Mapped[str] = mapped_column(String(10))
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(20))
+    modules_done: Mapped[int] = mapped_column(Integer)
+    modules_total: Mapped[int] = mapped_column(Integer)
+    required_for_matching: Mapped[bool] = mapped_column(Boolean)
+    overdue: Mapped[bool] = mapped_column(Boolean)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # -- matching's own state -----------------------------------------------------------------------
@@ -194,6 +274,16 @@ class Match(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Its program's format (peer: both teach; reverse: the mentor is the junior one).
+    format: Mapped[str] = mapped_column(String(20), default="one_to_one", server_default=text("'one_to_one'"))
+    # The flash session it grew out of (source `flash`).
+    flash_session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
 
 
 class Round(Base):
@@ -279,6 +369,8 @@ class AuditConfig(Base):
     organization: Mapped[str] = mapped_column(String(100), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     attributes: Mapped[list[str]] = mapped_column(JSONB)
+    # Self-identified attributes (their slugs) audited by pseudonymous group, with consent only.
+    self_identified: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     min_group_size: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -310,6 +402,83 @@ class MatchFeedback(Base):
     match_score: Mapped[float | None] = mapped_column(Float)
     score_breakdown: Mapped[dict[str, float] | None] = mapped_column(JSONB)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CircleRound(Base):
+    """A circle program's round: the circles it proposed and how well (solver, bound, gap, time)."""
+
+    __tablename__ = "circle_rounds"
+    __table_args__ = (Index("ix_circle_rounds_program_id_created_at_id", "program_id", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Mentees the round left without a place, and why (for the admin and the fairness audit).
+    unplaced: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Circle(Base):
+    """A group of mentees with their facilitators around a topic, meeting at a weekly time."""
+
+    __tablename__ = "circles"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'accepted', 'declined', 'ended')", name="status_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_circles_organization_created_at_id", "organization", "created_at", "id"),
+        Index("ix_circles_program_id_status", "program_id", "status"),
+        Index("ix_circles_round_id", "round_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    round_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    topic: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    meeting_weekday: Mapped[int | None] = mapped_column(Integer)
+    meeting_start: Mapped[str | None] = mapped_column(String(5))
+    score: Mapped[float] = mapped_column(Float)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CircleMember(Base):
+    """A facilitator or member of a circle; leaving ends this row only (the circle goes on)."""
+
+    __tablename__ = "circle_members"
+    __table_args__ = (
+        CheckConstraint("role IN ('facilitator', 'member')", name="role_known"),
+        CheckConstraint("status IN ('active', 'left')", name="status_known"),
+        # A mentee is in at most one circle at a time per program (a proposed or running one).
+        Index(
+            "uq_circle_members_live_member",
+            "program_id",
+            "person_id",
+            unique=True,
+            postgresql_where=text("status = 'active' AND role = 'member'"),
+        ),
+        Index("ix_circle_members_person_id", "person_id"),
+    )
+
+    circle_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    role: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)  # facilitators first, then by fit
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSONB)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    left_reason: Mapped[str | None] = mapped_column(String(30))
 
 
 messaging = messaging_tables(Base.metadata)

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from matching.assignment import UNASSIGNED, assign
 from matching.availability import Horizon
+from matching.intake import Criterion
 from matching.pool import MenteeBatch, MentorPool, PairRules, Participant
 from matching.ranking import explain_pairs
 from matching.scoring import Scorer, ScoringPolicy
@@ -57,6 +58,7 @@ def plan_round(
     session_minutes: int,
     options: RoundOptions,
     skill_labels: Mapping[str, str] | None = None,
+    criteria: Sequence[Criterion] = (),
 ) -> RoundPlan:
     """The best assignment of `mentees` to `mentors` (open slots per mentor), explained."""
     started = time.perf_counter()
@@ -67,6 +69,7 @@ def plan_round(
         session_minutes=session_minutes,
         extra_corpus=[mentee.text for mentee in mentees],
         managers=rules.managers,
+        criteria=criteria,
     )
     batch = MenteeBatch.build(mentees, pool, rules)
     features_done = time.perf_counter()

@@ -17,6 +17,8 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matching.availability import AvailabilityPatterns, Horizon, WeeklyAvailability, patterns
+from matching.fit import FitArrays, WorkingStyleFacts, prepare_mentees
+from matching.intake import Criterion, answer_masks
 from matching.text_similarity import TextModel
 from shared.contracts.profiles import Guidance, Seniority
 
@@ -56,6 +58,14 @@ class Participant:
     specializations: frozenset[str] = frozenset()
     learning_style: str | None = None
     name: str = ""
+    # Personality (rescaled trait scores, fit.TRAITS order) and working style; None if not answered.
+    traits: tuple[float, ...] | None = None
+    working_style: WorkingStyleFacts | None = None
+    # Answers to the program's intake criteria: question id -> option ids.
+    intake: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Self-identified attributes the person asked to be matched on: attribute -> pseudonymous key
+    # (matching never holds a value; equal keys mean an equal value).
+    identity: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,15 @@ class MentorPool:
     text_vectors_t: sparse.csr_matrix
     # For every manager (at any level), the mentors below them: they can never mentor that manager.
     reports: dict[uuid.UUID, list[int]] = field(default_factory=dict)
+    fit: FitArrays = field(default_factory=lambda: FitArrays.build([], []))
+    # The program's intake criteria and the mentors' answers to them, as option bits.
+    criteria: tuple[Criterion, ...] = ()
+    intake_masks: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint64))
+    # Pseudonymous identity keys of mentors who agreed to be matched on them: (mentors, attributes)
+    # ids in `identity_keys` (-1: none), attributes in `identity_attributes`.
+    identity_attributes: Vocabulary = field(default_factory=Vocabulary)
+    identity_keys: Vocabulary = field(default_factory=Vocabulary)
+    identity: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int32))
     skill_reach_t: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     def __post_init__(self) -> None:
@@ -173,8 +192,10 @@ class MentorPool:
         extra_corpus: Sequence[str] = (),
         extra_skills: Iterable[str] = (),
         managers: Mapping[uuid.UUID, uuid.UUID | None] | None = None,
+        criteria: Sequence[Criterion] = (),
     ) -> MentorPool:
-        """Vectorize `mentors`; `extra_corpus` joins the text model's fit (the mentees' texts in a round)."""
+        """Vectorize `mentors`; `extra_corpus` joins the text model's fit (the mentees' texts in a round);
+        `criteria` are the program's intake criteria."""
         mentors = list(mentors)
         reports: dict[uuid.UUID, list[int]] = {}
         for column, mentor in enumerate(mentors):
@@ -197,6 +218,12 @@ class MentorPool:
         rarity = (1.0 + np.log((1.0 + count) / (1.0 + frequency))).astype(np.float32)
         text = TextModel([*(mentor.text for mentor in mentors), *extra_corpus])
         vectors = text.vectors([mentor.text for mentor in mentors])
+        identity_attributes = Vocabulary(attribute for mentor in mentors for attribute in mentor.identity)
+        identity_keys = Vocabulary(key for mentor in mentors for key in mentor.identity.values())
+        identity = np.full((count, len(identity_attributes)), -1, dtype=np.int32)
+        for row, mentor in enumerate(mentors):
+            for attribute, key in mentor.identity.items():
+                identity[row, identity_attributes.get(attribute)] = identity_keys.get(key)
         return cls(
             mentors=mentors,
             horizon=horizon,
@@ -234,6 +261,14 @@ class MentorPool:
             text_vectors=vectors,
             text_vectors_t=sparse.csr_matrix(vectors.T),
             reports=reports,
+            fit=FitArrays.build(
+                [mentor.traits for mentor in mentors], [mentor.working_style for mentor in mentors]
+            ),
+            criteria=tuple(criteria),
+            intake_masks=answer_masks([mentor.intake for mentor in mentors], criteria),
+            identity_attributes=identity_attributes,
+            identity_keys=identity_keys,
+            identity=identity,
         )
 
 
@@ -307,6 +342,12 @@ class MenteeBatch:
     excluded: sparse.csr_matrix  # (mentees, mentors) bool
     preferred: sparse.csr_matrix  # (mentees, mentors) bool
     states_preference: npt.NDArray[np.bool_]
+    fit: FitArrays = field(default_factory=lambda: FitArrays.build([], []))
+    intake_masks: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint64))
+    # Identity keys the mentee asked to share, in the pool's attribute columns (-1: not asked; -2:
+    # asked, but no mentor has that key), and how many attributes each asked about in all.
+    identity: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int32))
+    identity_wanted: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
     # Lookup keys the scorer sets (row offsets into its flat tables).
     guidance_key: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     rank_key: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
@@ -360,6 +401,17 @@ class MenteeBatch:
             shape=shape,
         )
         stating = {mentee_id for mentee_id, _ in rules.preferred}
+        identity = np.full((count, len(pool.identity_attributes)), -1, dtype=np.int32)
+        for row, mentee in enumerate(mentees):
+            for attribute, key in mentee.identity.items():
+                column = pool.identity_attributes.get(attribute)
+                if column >= 0:
+                    known = pool.identity_keys.get(key)
+                    identity[row, column] = known if known >= 0 else -2
+        fit = FitArrays.build(
+            [mentee.traits for mentee in mentees], [mentee.working_style for mentee in mentees]
+        )
+        prepare_mentees(fit)
         return cls(
             mentees=mentees,
             index_of=index_of,
@@ -405,4 +457,10 @@ class MenteeBatch:
             states_preference=np.asarray(
                 [mentee.person_id in stating for mentee in mentees], dtype=np.bool_
             ).reshape(count),
+            fit=fit,
+            intake_masks=answer_masks([mentee.intake for mentee in mentees], pool.criteria),
+            identity=identity,
+            identity_wanted=np.asarray([len(mentee.identity) for mentee in mentees], dtype=np.int16).reshape(
+                count
+            ),
         )

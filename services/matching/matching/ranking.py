@@ -84,6 +84,9 @@ def explain_pairs(
             shared_terms=terms[position],
             preferred=bool(preferred[position]),
             skill_labels=skill_labels,
+            personality_fit=scorer.policy.personality_fit,
+            criteria=pool.criteria,
+            seniority_direction=scorer.policy.seniority_direction,
         )
         explained.append(
             ExplainedPair(

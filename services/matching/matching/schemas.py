@@ -9,7 +9,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matching.fairness import AuditAttribute
-from shared.contracts.matching import MatchEndReason, MatchSource, MatchStatus
+from shared.contracts.matching import (
+    CircleMemberStatus,
+    CircleRole,
+    CircleStatus,
+    MatchEndReason,
+    MatchSource,
+    MatchStatus,
+)
+from shared.contracts.profiles import ProgramFormat
+from shared.text import SafeMultilineText
 
 
 class _Input(BaseModel):
@@ -44,6 +53,10 @@ class MatchOut(_Output):
     ended_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    format: ProgramFormat = Field(
+        description="Its program's format: peer (both teach), reverse (the mentor is the junior one), ..."
+    )
+    flash_session_id: uuid.UUID | None = Field(description="The flash session it grew out of (source flash)")
 
 
 class MatchPage(BaseModel):
@@ -53,7 +66,7 @@ class MatchPage(BaseModel):
 
 class MatchRequestCreate(_Input):
     mentor_id: uuid.UUID
-    message: str | None = Field(default=None, max_length=1000)
+    message: SafeMultilineText | None = Field(default=None, max_length=1000)
 
 
 class MatchEnd(_Input):
@@ -73,10 +86,21 @@ class Suggestion(BaseModel):
     reasons: list[str]
 
 
+class NotReadyOut(BaseModel):
+    person_id: uuid.UUID
+    role: str = Field(description="mentor or mentee")
+    reason: str = Field(description='e.g. "not matched: mentor course 2 of 4 modules done"')
+
+
 class SuggestionList(BaseModel):
     program_id: uuid.UUID
     mentee_id: uuid.UUID
     items: list[Suggestion]
+    not_ready: list[NotReadyOut] = Field(
+        default_factory=list,
+        description="Held back by the program's readiness gates (training): the mentee themself (then "
+        "there are no items) and, for an admin, the mentors left out",
+    )
 
 
 # -- rounds -------------------------------------------------------------------------------------
@@ -134,7 +158,7 @@ class ProposalSet(_Input):
 class ExclusionCreate(_Input):
     mentee_id: uuid.UUID
     mentor_id: uuid.UUID
-    reason: str | None = Field(default=None, max_length=500)
+    reason: SafeMultilineText | None = Field(default=None, max_length=500)
 
 
 class ExclusionOut(_Output):
@@ -195,21 +219,53 @@ class RatedMatchPage(BaseModel):
 
 # -- fairness audit -----------------------------------------------------------------------------
 
+# Smaller groups would let an audit single people out; a deployment may only raise it.
+AUDIT_MIN_GROUP_SIZE_FLOOR = 5
+
 
 class AuditConfigIn(_Input):
     attributes: list[AuditAttribute] = Field(
-        description="Attributes that may be audited (self-reported ones would need consent: none offered)"
+        description="Profile attributes that may be audited (self-identified ones: `self_identified`)"
     )
-    min_group_size: int = Field(ge=2, le=1000, description="Groups smaller than this are never shown")
+    self_identified: list[str] = Field(
+        default=[],
+        max_length=20,
+        description=(
+            "Self-identified attributes (slugs of profiles' self-identification attributes), audited "
+            "over the people who consented to fairness reports, by pseudonymous group"
+        ),
+    )
+    min_group_size: int = Field(
+        ge=AUDIT_MIN_GROUP_SIZE_FLOOR,
+        le=1000,
+        description=(
+            "Groups smaller than this are never shown: at least 5, or the deployment's "
+            "`AUDIT_MIN_GROUP_SIZE` where that is larger (422 below it)"
+        ),
+    )
 
     @field_validator("attributes")
     @classmethod
     def _distinct(cls, value: list[AuditAttribute]) -> list[AuditAttribute]:
         return list(dict.fromkeys(value))
 
+    @field_validator("self_identified")
+    @classmethod
+    def _slugs(cls, value: list[str]) -> list[str]:
+        for slug in value:
+            if not (
+                0 < len(slug) <= 64
+                and slug.isascii()
+                and slug[0].isalpha()
+                and all(char.islower() or char.isdigit() or char == "_" for char in slug)
+            ):
+                raise ValueError(f"{slug!r} is not an attribute slug (lower case letters, digits, _)")
+        return list(dict.fromkeys(value))
+
 
 class AuditConfigOut(BaseModel):
     attributes: list[AuditAttribute]
+    self_identified: list[str] = []
     min_group_size: int
     version: int
     updated_by: str | None = None
@@ -232,6 +288,15 @@ class AttributeAuditOut(BaseModel):
     groups: list[GroupFiguresOut]
     suppressed_groups: int = Field(description="Groups withheld: below the minimum size, or to protect one")
     flagged_groups: list[str]
+    self_identified: bool = Field(
+        default=False,
+        description=(
+            "A self-identified attribute: only people who consented to fairness reports count, and each "
+            "`group` is a pseudonymous key (labels: profiles GET /v1/self-identification/attributes/"
+            "{attribute}/groups, admins only)"
+        ),
+    )
+    subjects: int = Field(default=0, description="People counted for this attribute (0 when too few to show)")
 
 
 class AuditOut(BaseModel):
@@ -242,3 +307,66 @@ class AuditOut(BaseModel):
     match_rate: float | None
     min_group_size: int
     attributes: list[AttributeAuditOut]
+
+
+# -- circles ------------------------------------------------------------------------------------
+
+
+class CircleMemberOut(BaseModel):
+    person_id: uuid.UUID
+    role: CircleRole = Field(description="`facilitator` (enrolled as mentor) or `member` (as mentee)")
+    status: CircleMemberStatus
+    score: float | None = Field(description="The member's fit with the circle in [0, 1]")
+    reasons: list[str] = Field(description="Why this person is in this circle")
+    left_at: dt.datetime | None
+    left_reason: MatchEndReason | None
+
+
+class CircleOut(BaseModel):
+    id: uuid.UUID
+    organization: str
+    version: int
+    program_id: uuid.UUID
+    status: CircleStatus
+    topic: str = Field(description="Skill slug the circle is about")
+    language: str | None
+    meeting_weekday: int | None = Field(description="A weekly time every member is free: weekday, UTC")
+    meeting_start: str | None = Field(description="... and its start, HH:MM UTC")
+    score: float = Field(description="Mean fit of its members")
+    members: list[CircleMemberOut] = Field(description="Facilitators first, then members by fit")
+    round_id: uuid.UUID | None
+    end_reason: MatchEndReason | None
+    ended_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CirclePage(BaseModel):
+    items: list[CircleOut]
+    next_cursor: str | None = None
+
+
+class UnplacedOut(BaseModel):
+    person_id: uuid.UUID
+    reason: str
+
+
+class CircleRoundOut(BaseModel):
+    id: uuid.UUID
+    program_id: uuid.UUID
+    options: dict[str, Any] = Field(description="Circle sizes, facilitators per circle and thresholds used")
+    stats: dict[str, Any] = Field(
+        description=(
+            "solver, objective, bound, gap_pct (how far from optimal at most), placed, unplaced, "
+            "circles, seconds per stage"
+        )
+    )
+    unplaced: list[UnplacedOut] = Field(description="Mentees left without a place, and why")
+    circles: int
+    created_by: str
+    created_at: dt.datetime
+
+
+class CircleRoundPage(BaseModel):
+    items: list[CircleRoundOut]
+    next_cursor: str | None = None

@@ -9,13 +9,22 @@ mean of components, each in [0, 1]:
 - goals: TF-IDF cosine of goals and bios (square-rooted, so that weak overlaps still count);
 - guidance: share of the kinds of guidance wanted that the mentor offers;
 - availability: weekly common time, capped;
-- seniority: the mentor is a few levels above (a band), less if closer or much further;
+- seniority: the mentor is a few levels above (a band), less if closer or much further; in reverse
+  mentoring the other way round (the mentor a few levels below), between peers within the band
+  either way (`seniority_direction`);
 - specialization: share of the mentee's specializations the mentor has;
-- preferences: the mentee's preferred mentors and a shared learning style;
-- languages: the mentor speaks the mentee's first language.
+- preferences: the mentee's preferred mentors, a shared learning style, and the self-identified
+  attributes the mentee asked to share with their mentor (compared by pseudonymous key);
+- languages: the mentor speaks the mentee's first language;
+- personality: Big Five similarity or complementarity per trait, as the program chose (`fit`);
+- working style: communication, meeting rhythm, feedback directness, structure, challenge (`fit`);
+- intake: the program's prefer_match / prefer_different intake criteria (`intake`); its
+  must_match criteria are a hard filter.
 
-Unknown inputs give a neutral 0.5 rather than a penalty. Hard filters are boolean masks applied
-first, so components are computed only for the pairs that survive them.
+Unknown inputs give a neutral 0.5 rather than a penalty: a person who skipped the personality
+questionnaire or an optional question scores exactly what the neutral baseline scores. Hard
+filters are boolean masks applied first, so components are computed only for the pairs that
+survive them.
 """
 
 from __future__ import annotations
@@ -30,35 +39,37 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matching.availability import pattern_overlap
+from matching.fit import TRAITS, personality_fit, working_style_fit
+from matching.intake import must_match, preference_fit
 from matching.pool import MenteeBatch, MentorPool
 from matching.text_similarity import similarity_block, similarity_pairs
-from shared.contracts.profiles import ScoreComponent
+from shared.contracts.profiles import (
+    DEFAULT_SCORE_WEIGHTS,
+    IntakeCriterionKind,
+    ScoreComponent,
+    SeniorityDirection,
+    TraitFit,
+)
 
 COMPONENTS: tuple[ScoreComponent, ...] = tuple(ScoreComponent)
-DEFAULT_WEIGHTS: dict[ScoreComponent, float] = {
-    ScoreComponent.SKILLS: 0.30,
-    ScoreComponent.GOALS: 0.15,
-    ScoreComponent.GUIDANCE: 0.10,
-    ScoreComponent.AVAILABILITY: 0.15,
-    ScoreComponent.SENIORITY: 0.10,
-    ScoreComponent.SPECIALIZATION: 0.10,
-    ScoreComponent.PREFERENCES: 0.05,
-    ScoreComponent.LANGUAGES: 0.05,
-}
+_PERSONALITY = COMPONENTS.index(ScoreComponent.PERSONALITY)
+_WORKING_STYLE = COMPONENTS.index(ScoreComponent.WORKING_STYLE)
+_INTAKE = COMPONENTS.index(ScoreComponent.INTAKE)
 NEUTRAL = 0.5
 Floats = npt.NDArray[np.float32]
 Index = npt.NDArray[np.intp]
 
 
 def normalized_weights(program_weights: Mapping[str, float] | None) -> tuple[float, ...]:
-    """The program's weights over the defaults, in COMPONENTS order, summing to 1."""
-    merged = {component.value: weight for component, weight in DEFAULT_WEIGHTS.items()}
+    """The program's weights over the shared defaults (`DEFAULT_SCORE_WEIGHTS`), in COMPONENTS order,
+    summing to 1. Programs carry the weights profiles stored on them; the defaults fill any gap."""
+    merged = {component.value: weight for component, weight in DEFAULT_SCORE_WEIGHTS.items()}
     for name, weight in (program_weights or {}).items():
         if name in merged and math.isfinite(weight) and weight >= 0:
             merged[name] = float(weight)
     total = sum(merged.values())
     if total <= 0:
-        merged = {component.value: weight for component, weight in DEFAULT_WEIGHTS.items()}
+        merged = {component.value: weight for component, weight in DEFAULT_SCORE_WEIGHTS.items()}
         total = sum(merged.values())
     return tuple(merged[component.value] / total for component in COMPONENTS)
 
@@ -73,7 +84,21 @@ class ScoringPolicy:
     min_session_weeks: int = 3
     availability_cap_minutes: float = 180.0
     seniority_band: tuple[int, int] = (1, 3)
+    # Which way the band points: profiles' SeniorityDirection (mentor_senior, mentor_junior, either).
+    seniority_direction: str = SeniorityDirection.MENTOR_SENIOR.value
     min_score: float = 0.05
+    # Per personality trait (fit.TRAITS order): similar, complementary or ignored.
+    personality_fit: tuple[TraitFit, ...] = (TraitFit.SIMILAR,) * len(TRAITS)
+
+
+def personality_fit_of(settings: Mapping[str, str] | None) -> tuple[TraitFit, ...]:
+    """A program's per-trait settings in TRAITS order; traits left out (or unknown values): similar."""
+    known = {fit.value for fit in TraitFit}
+    given = settings or {}
+    return tuple(
+        TraitFit(given[trait.value]) if given.get(trait.value) in known else TraitFit.SIMILAR
+        for trait in TRAITS
+    )
 
 
 @dataclass(frozen=True)
@@ -100,12 +125,22 @@ def _guidance_table() -> Floats:
 
 
 @lru_cache(maxsize=16)
-def _seniority_table(band: tuple[int, int]) -> Floats:
+def _seniority_table(
+    band: tuple[int, int], direction: str = SeniorityDirection.MENTOR_SENIOR.value
+) -> Floats:
     low, high = band
     table = np.full((9, 9), NEUTRAL, dtype=np.float32)  # index rank + 1; 0 is unknown
     for mentee in range(8):
         for mentor in range(8):
             gap = mentor - mentee
+            if direction == SeniorityDirection.MENTOR_JUNIOR:
+                gap = -gap  # reverse mentoring: the band lies below the mentee
+            elif direction == SeniorityDirection.EITHER:
+                # Peers (or either way): within the band's upper end either way is best.
+                table[mentee + 1, mentor + 1] = (
+                    1.0 if abs(gap) <= high else max(0.0, 1.0 - 0.35 * (abs(gap) - high))
+                )
+                continue
             if low <= gap <= high:
                 value = 1.0
             elif gap < low:
@@ -163,7 +198,7 @@ class Scorer:
         )
         self.overlap = pattern_overlap(batch.availability, pool.availability)
         self.guidance_table = _guidance_table()
-        self.seniority_table = _seniority_table(policy.seniority_band)
+        self.seniority_table = _seniority_table(policy.seniority_band, policy.seniority_direction)
         # Flat tables indexed by a per-mentee key plus the mentor's value: one gather per pair.
         self.guidance_flat = self.guidance_table.ravel()
         self.seniority_flat = self.seniority_table.ravel()
@@ -185,6 +220,10 @@ class Scorer:
         if self.policy.exclude_same_department:
             departments = batch.department[rows][:, None]
             mask &= ~((departments == pool.department[mentors][None, :]) & (departments >= 0))
+        if pool.criteria:
+            same_answers = must_match(pool.criteria, batch.intake_masks[rows], pool.intake_masks[mentors])
+            if same_answers is not None:
+                mask &= same_answers
         excluded = batch.excluded[rows].tocoo()
         if excluded.nnz:
             position = np.full(pool.size, -1, dtype=np.intp)
@@ -222,6 +261,12 @@ class Scorer:
         department = batch.department[mentee]
         if self.policy.exclude_same_department and department >= 0 and department == pool.department[mentor]:
             found.append("same department")
+        for column, criterion in enumerate(pool.criteria):
+            if criterion.kind is not IntakeCriterionKind.MUST_MATCH:
+                continue
+            mentee_bits, mentor_bits = batch.intake_masks[mentee, column], pool.intake_masks[mentor, column]
+            if mentee_bits and mentor_bits and not mentee_bits & mentor_bits:
+                found.append(f'different answers to "{criterion.prompt}" (must match)')
         if batch.excluded[mentee, mentor]:
             found.append("pair excluded (same person, reporting line, exclusion or declined before)")
         return found
@@ -253,19 +298,34 @@ class Scorer:
         bit = (np.maximum(primary, 0) & 63).astype(np.uint64)
         speaks = ((pool.language_masks[mentor, word] >> bit) & np.uint64(1)).astype(np.bool_) & (primary >= 0)
         out[7] = np.where(speaks, np.float32(1.0), np.float32(NEUTRAL))
+        out[_PERSONALITY] = personality_fit(batch.fit, pool.fit, mentee, mentor, policy.personality_fit)
+        out[_WORKING_STYLE] = working_style_fit(batch.fit, pool.fit, mentee, mentor)
+        out[_INTAKE] = (
+            preference_fit(pool.criteria, batch.intake_masks, pool.intake_masks, mentee, mentor)
+            if pool.criteria
+            else np.float32(NEUTRAL)
+        )
         return out
 
     def _preferences(self, mentee: Index, mentor: Index, preferred: Floats) -> Floats:
-        """Mean of the preference signals a mentee gave (preferred mentors, learning style), else neutral."""
+        """Mean of the preference signals a mentee gave (preferred mentors, learning style, each
+        self-identified attribute they asked to share), else neutral."""
         batch, pool = self.batch, self.pool
         mentee_style, mentor_style = batch.style[mentee], pool.style[mentor]
         style_known = (mentee_style >= 0) & (mentor_style >= 0)
         style_value = np.where(mentee_style == mentor_style, np.float32(1.0), np.float32(NEUTRAL))
-        if not batch.states_preference.any():
+        asks_identity = bool(batch.identity_wanted.any())
+        if not batch.states_preference.any() and not asks_identity:
             return np.where(style_known, style_value, np.float32(NEUTRAL))
         states = batch.states_preference[mentee]
         signals = states.astype(np.float32) + style_known
         summed = np.where(states, preferred, 0.0) + np.where(style_known, style_value, 0.0)
+        if asks_identity:
+            # One signal per attribute asked about: 1 when the mentor has the same pseudonymous key.
+            signals = signals + batch.identity_wanted[mentee]
+            for column in range(batch.identity.shape[1]):
+                wanted = batch.identity[mentee, column]
+                summed = summed + ((wanted >= 0) & (wanted == pool.identity[mentor, column]))
         return np.where(signals > 0, summed / np.maximum(signals, 1), NEUTRAL).astype(np.float32)
 
     def pair_components(self, mentee: Index, mentor: Index) -> Floats:

@@ -1,6 +1,15 @@
 """The matching API's routers, one per resource."""
 
-from matching.routes import audit, exclusions, feedback, matches, preferences, rounds, suggestions
+from matching.routes import (
+    audit,
+    circles,
+    exclusions,
+    feedback,
+    matches,
+    preferences,
+    rounds,
+    suggestions,
+)
 
 ROUTERS = [
     suggestions.router,
@@ -10,4 +19,5 @@ ROUTERS = [
     preferences.router,
     audit.router,
     feedback.router,
+    circles.router,
 ]

@@ -1,4 +1,7 @@
-"""Fairness audit (admins): which attributes may be audited, and aggregate outcomes per group."""
+"""Fairness audit (admins): which attributes may be audited, and aggregate outcomes per group.
+
+Outcomes per self-identified group are a summary of sensitive data: each read of one is recorded
+in the audit trail (shared/audit.py `record_access`: who read which report, never its figures)."""
 
 from __future__ import annotations
 
@@ -7,21 +10,44 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from matching import audit, service
-from matching.dependencies import Admin, RuntimeDep, SettingsDep
+from matching import queries
+from matching.dependencies import Admin, Reader, SettingsDep, Writer
+from matching.documents import audit_config_document, audit_document
+from matching.models import messaging
 from matching.schemas import AuditConfigIn, AuditConfigOut, AuditOut
-from matching.web import json_response, problems
+from matching.service import audit_config
+from shared.audit import record_access
+from shared.auth import Principal
 from shared.concurrency import IfMatch
-from shared.db import transaction
+from shared.dependencies import RequestWriter
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 
+# What the trail says was read.
+FAIRNESS_READ = "fairness audit (self-identification summary)"
+
+
+async def record_fairness_read(
+    writer: RequestWriter, *, caller: Principal, resource_type: str, resource_id: uuid.UUID
+) -> None:
+    """The admin read a fairness report per self-identified group of this round or program."""
+    async with writer.transaction() as session:
+        await record_access(
+            session,
+            messaging.audit,
+            organization=caller.organization,
+            resource_type=resource_type,
+            resource_id=str(resource_id),
+            what=FAIRNESS_READ,
+        )
+
 
 @router.get("/audit/config", response_model=AuditConfigOut, summary="The organization's audit configuration")
-async def get_config(caller: Admin, runtime: RuntimeDep, settings: SettingsDep) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = await service.get_audit_config(session, caller=caller, settings=settings)
-    return json_response(body, version=body.version)
+async def get_config(caller: Admin, reader: Reader, settings: SettingsDep) -> Response:
+    row = await queries.audit_config_of(reader, caller.organization)
+    document = audit_config_document(row, default_min_group_size=settings.audit_min_group_size)
+    return document_response(document, version=document["version"])
 
 
 @router.put(
@@ -31,13 +57,14 @@ async def get_config(caller: Admin, runtime: RuntimeDep, settings: SettingsDep) 
     responses=problems(412, 428),
 )
 async def put_config(
-    body: AuditConfigIn, caller: Admin, runtime: RuntimeDep, settings: SettingsDep, if_match: IfMatch = None
+    body: AuditConfigIn, caller: Admin, writer: Writer, settings: SettingsDep, if_match: IfMatch = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        out = await service.put_audit_config(
+    async with writer.transaction() as session:
+        row = await audit_config.put_audit_config(
             session, caller=caller, body=body, if_match=if_match, settings=settings
         )
-    return json_response(out, version=out.version)
+        document = audit_config_document(row, default_min_group_size=settings.audit_min_group_size)
+    return document_response(document, version=document["version"])
 
 
 @router.get(
@@ -47,11 +74,11 @@ async def put_config(
     responses=problems(404, 409),
 )
 async def audit_round(
-    round_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, settings: SettingsDep
+    round_id: uuid.UUID, caller: Admin, reader: Reader, writer: Writer, settings: SettingsDep
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = await audit.audit_round(session, caller=caller, round_id=round_id, settings=settings)
-    return json_response(body)
+    result = await queries.audit_round(reader, caller=caller, round_id=round_id, settings=settings)
+    await record_fairness_read(writer, caller=caller, resource_type="round", resource_id=round_id)
+    return document_response(audit_document(result, scope="round", scope_id=round_id))
 
 
 @router.get(
@@ -61,8 +88,8 @@ async def audit_round(
     responses=problems(404, 409),
 )
 async def audit_program(
-    program_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, settings: SettingsDep
+    program_id: uuid.UUID, caller: Admin, reader: Reader, writer: Writer, settings: SettingsDep
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = await audit.audit_program(session, caller=caller, program_id=program_id, settings=settings)
-    return json_response(body)
+    result = await queries.audit_program(reader, caller=caller, program_id=program_id, settings=settings)
+    await record_fairness_read(writer, caller=caller, resource_type="program", resource_id=program_id)
+    return document_response(audit_document(result, scope="program", scope_id=program_id))

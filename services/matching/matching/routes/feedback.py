@@ -7,12 +7,12 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from matching import service
-from matching.dependencies import Admin, RuntimeDep
-from matching.schemas import RatedMatchOut, RatedMatchPage
-from matching.web import json_response, problems
-from shared.db import transaction
+from matching import queries
+from matching.dependencies import Admin, Reader
+from matching.documents import rating_document
+from matching.schemas import RatedMatchPage
 from shared.pagination import Cursor, Limit
+from shared.responses import page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
 
@@ -24,13 +24,9 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     responses=problems(404),
 )
 async def list_ratings(
-    program_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, limit: Limit = 50, cursor: Cursor = None
+    program_id: uuid.UUID, caller: Admin, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        page, next_cursor = await service.list_ratings(
-            session, caller=caller, program_id=program_id, limit=limit, cursor=cursor
-        )
-        body = RatedMatchPage(
-            items=[RatedMatchOut.model_validate(row) for row in page], next_cursor=next_cursor
-        )
-    return json_response(body)
+    page, next_cursor = await queries.list_ratings(
+        reader, caller=caller, program_id=program_id, limit=limit, cursor=cursor
+    )
+    return page_response([rating_document(row) for row in page], next_cursor)

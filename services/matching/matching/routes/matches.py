@@ -5,26 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching import service
-from matching.dependencies import Caller, PoolsDep, RuntimeDep, SettingsDep
+from matching import queries
+from matching.dependencies import Caller, PoolsDep, Reader, SettingsDep, Writer
+from matching.documents import match_document
 from matching.lifecycle import Action
-from matching.models import Match
 from matching.schemas import MatchEnd, MatchOut, MatchPage, MatchRequestCreate
-from matching.web import Created, create_idempotently, json_response, problems
+from matching.service import matches
 from shared.concurrency import IdempotencyKey, IfMatch
 from shared.contracts.matching import MatchStatus
-from shared.db import transaction
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["matches"])
-
-
-def _out(match: Match) -> MatchOut:
-    return MatchOut.model_validate(match)
 
 
 @router.post(
@@ -37,22 +33,19 @@ def _out(match: Match) -> MatchOut:
 async def request_mentor(
     program_id: uuid.UUID,
     body: MatchRequestCreate,
-    request: Request,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     settings: SettingsDep,
     pools: PoolsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
-        match = await service.request_mentor(
+        match = await matches.request_mentor(
             session, caller=caller, program_id=program_id, body=body, pools=pools, settings=settings
         )
-        return _out(match), {"Location": f"/v1/matches/{match.id}", "ETag": f'"{match.version}"'}
+        return match_document(match), {"Location": f"/v1/matches/{match.id}", "ETag": f'"{match.version}"'}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
-    )
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
 
 
 @router.get(
@@ -60,7 +53,7 @@ async def request_mentor(
 )
 async def list_matches(
     caller: Caller,
-    runtime: RuntimeDep,
+    reader: Reader,
     program_id: uuid.UUID | None = None,
     status: MatchStatus | None = None,
     person_id: Annotated[uuid.UUID | None, Query(description="As mentee or mentor")] = None,
@@ -68,39 +61,35 @@ async def list_matches(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        page, next_cursor = await service.list_matches(
-            session,
-            caller=caller,
-            program_id=program_id,
-            status=status,
-            person_id=person_id,
-            round_id=round_id,
-            limit=limit,
-            cursor=cursor,
-        )
-        body = MatchPage(items=[_out(match) for match in page], next_cursor=next_cursor)
-    return json_response(body)
+    page, next_cursor = await queries.list_matches(
+        reader,
+        caller=caller,
+        program_id=program_id,
+        status=status,
+        person_id=person_id,
+        round_id=round_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response([match_document(match) for match in page], next_cursor)
 
 
 @router.get("/matches/{match_id}", response_model=MatchOut, summary="A match", responses=problems(404))
-async def get_match(match_id: uuid.UUID, caller: Caller, runtime: RuntimeDep) -> Response:
-    async with transaction(runtime.sessions) as session:
-        match = await service.get_match(session, caller, match_id)
-        body = _out(match)
-    return json_response(body, version=match.version)
+async def get_match(match_id: uuid.UUID, caller: Caller, reader: Reader) -> Response:
+    match = await queries.match_or_404(reader, caller, match_id)
+    return document_response(match_document(match), version=match.version)
 
 
 async def _act(
-    runtime: RuntimeDep,
+    writer: Writer,
     caller: Caller,
     match_id: uuid.UUID,
     action: Action,
     if_match: str | None,
     body: MatchEnd | None = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        match = await service.act(
+    async with writer.transaction() as session:
+        match = await matches.act(
             session,
             caller=caller,
             match_id=match_id,
@@ -108,8 +97,8 @@ async def _act(
             if_match=if_match,
             end_reason=body.reason if body else None,
         )
-        out = _out(match)
-    return json_response(out, version=out.version)
+        document = match_document(match)
+    return document_response(document, version=document["version"])
 
 
 _ACTION_PROBLEMS = problems(403, 404, 409, 412)
@@ -121,10 +110,8 @@ _ACTION_PROBLEMS = problems(403, 404, 409, 412)
     summary="Accept: a request by its mentor; a proposal by both participants (or an admin)",
     responses=_ACTION_PROBLEMS,
 )
-async def accept(
-    match_id: uuid.UUID, caller: Caller, runtime: RuntimeDep, if_match: IfMatch = None
-) -> Response:
-    return await _act(runtime, caller, match_id, Action.ACCEPT, if_match)
+async def accept(match_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None) -> Response:
+    return await _act(writer, caller, match_id, Action.ACCEPT, if_match)
 
 
 @router.post(
@@ -133,10 +120,8 @@ async def accept(
     summary="Decline a request or proposal",
     responses=_ACTION_PROBLEMS,
 )
-async def decline(
-    match_id: uuid.UUID, caller: Caller, runtime: RuntimeDep, if_match: IfMatch = None
-) -> Response:
-    return await _act(runtime, caller, match_id, Action.DECLINE, if_match)
+async def decline(match_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None) -> Response:
+    return await _act(writer, caller, match_id, Action.DECLINE, if_match)
 
 
 @router.post(
@@ -145,10 +130,8 @@ async def decline(
     summary="Start an accepted match (the worker does it when the cohort starts)",
     responses=_ACTION_PROBLEMS,
 )
-async def activate(
-    match_id: uuid.UUID, caller: Caller, runtime: RuntimeDep, if_match: IfMatch = None
-) -> Response:
-    return await _act(runtime, caller, match_id, Action.ACTIVATE, if_match)
+async def activate(match_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None) -> Response:
+    return await _act(writer, caller, match_id, Action.ACTIVATE, if_match)
 
 
 @router.post(
@@ -160,8 +143,8 @@ async def activate(
 async def end(
     match_id: uuid.UUID,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     body: MatchEnd | None = None,
     if_match: IfMatch = None,
 ) -> Response:
-    return await _act(runtime, caller, match_id, Action.END, if_match, body)
+    return await _act(writer, caller, match_id, Action.END, if_match, body)

@@ -7,12 +7,13 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from matching import service
-from matching.dependencies import Caller, RuntimeDep
+from matching import queries
+from matching.dependencies import Caller, Reader, Writer
+from matching.documents import preferences_document
 from matching.schemas import PreferencesIn, PreferencesOut
-from matching.web import json_response, problems
+from matching.service import preferences
 from shared.concurrency import IfMatch
-from shared.db import transaction
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["preferences"])
 
@@ -24,13 +25,13 @@ router = APIRouter(prefix="/v1", tags=["preferences"])
     responses=problems(403, 404),
 )
 async def get_preferences(
-    program_id: uuid.UUID, person_id: uuid.UUID, caller: Caller, runtime: RuntimeDep
+    program_id: uuid.UUID, person_id: uuid.UUID, caller: Caller, reader: Reader
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = await service.get_preferences(
-            session, caller=caller, program_id=program_id, person_id=person_id
-        )
-    return json_response(body, version=body.version)
+    program, row = await queries.preferences_of(
+        reader, caller=caller, program_id=program_id, person_id=person_id
+    )
+    document = preferences_document(program.id, person_id, row)
+    return document_response(document, version=document["version"])
 
 
 @router.put(
@@ -44,11 +45,12 @@ async def put_preferences(
     person_id: uuid.UUID,
     body: PreferencesIn,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        out = await service.put_preferences(
+    async with writer.transaction() as session:
+        row = await preferences.put_preferences(
             session, caller=caller, program_id=program_id, person_id=person_id, body=body, if_match=if_match
         )
-    return json_response(out, version=out.version)
+        document = preferences_document(row.program_id, person_id, row)
+    return document_response(document, version=document["version"])

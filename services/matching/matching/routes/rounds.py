@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching import rounds
-from matching.dependencies import Admin, PoolsDep, RuntimeDep, SettingsDep
-from matching.models import Round, RoundProposal
+from matching import queries
+from matching.dependencies import Admin, PoolsDep, Reader, SettingsDep, Writer
+from matching.documents import proposal_document, round_document
 from matching.schemas import ProposalOut, ProposalPage, ProposalSet, RoundCreate, RoundOut, RoundPage
-from matching.web import Created, create_idempotently, json_response, problems
+from matching.service import rounds
 from shared.concurrency import IdempotencyKey, IfMatch
-from shared.db import transaction
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
-
-
-def _round(round_: Round) -> RoundOut:
-    return RoundOut.model_validate(round_)
-
-
-def _proposal(proposal: RoundProposal) -> ProposalOut:
-    return ProposalOut.model_validate(proposal)
 
 
 @router.post(
@@ -37,9 +29,8 @@ def _proposal(proposal: RoundProposal) -> ProposalOut:
 )
 async def create_round(
     program_id: uuid.UUID,
-    request: Request,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     settings: SettingsDep,
     body: RoundCreate | None = None,
     idempotency_key: IdempotencyKey = None,
@@ -48,23 +39,20 @@ async def create_round(
         round_ = await rounds.create_round(
             session, caller=caller, program_id=program_id, body=body or RoundCreate(), settings=settings
         )
-        return _round(round_), {"Location": f"/v1/rounds/{round_.id}", "ETag": f'"{round_.version}"'}
+        headers = {"Location": f"/v1/rounds/{round_.id}", "ETag": f'"{round_.version}"'}
+        return round_document(round_), headers
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
-    )
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
 
 
 @router.get("/programs/{program_id}/rounds", response_model=RoundPage, summary="A program's rounds")
 async def list_rounds(
-    program_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, limit: Limit = 50, cursor: Cursor = None
+    program_id: uuid.UUID, caller: Admin, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        page, next_cursor = await rounds.list_rounds(
-            session, caller=caller, program_id=program_id, limit=limit, cursor=cursor
-        )
-        body = RoundPage(items=[_round(item) for item in page], next_cursor=next_cursor)
-    return json_response(body)
+    page, next_cursor = await queries.list_rounds(
+        reader, caller=caller, program_id=program_id, limit=limit, cursor=cursor
+    )
+    return page_response([round_document(round_) for round_ in page], next_cursor)
 
 
 @router.get(
@@ -73,10 +61,9 @@ async def list_rounds(
     summary="A round and its statistics",
     responses=problems(404),
 )
-async def get_round(round_id: uuid.UUID, caller: Admin, runtime: RuntimeDep) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = _round(await rounds.get_round(session, caller, round_id))
-    return json_response(body, version=body.version)
+async def get_round(round_id: uuid.UUID, caller: Admin, reader: Reader) -> Response:
+    round_ = await queries.round_or_404(reader, caller, round_id)
+    return document_response(round_document(round_), version=round_.version)
 
 
 @router.get(
@@ -88,17 +75,15 @@ async def get_round(round_id: uuid.UUID, caller: Admin, runtime: RuntimeDep) -> 
 async def list_proposals(
     round_id: uuid.UUID,
     caller: Admin,
-    runtime: RuntimeDep,
+    reader: Reader,
     waitlisted: bool | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        page, next_cursor = await rounds.list_proposals(
-            session, caller=caller, round_id=round_id, waitlisted=waitlisted, limit=limit, cursor=cursor
-        )
-        body = ProposalPage(items=[_proposal(item) for item in page], next_cursor=next_cursor)
-    return json_response(body)
+    page, next_cursor = await queries.list_proposals(
+        reader, caller=caller, round_id=round_id, waitlisted=waitlisted, limit=limit, cursor=cursor
+    )
+    return page_response([proposal_document(proposal) for proposal in page], next_cursor)
 
 
 @router.put(
@@ -112,12 +97,12 @@ async def set_proposal(
     mentee_id: uuid.UUID,
     body: ProposalSet,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     settings: SettingsDep,
     pools: PoolsDep,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         round_, proposal = await rounds.set_proposal(
             session,
             caller=caller,
@@ -128,8 +113,8 @@ async def set_proposal(
             pools=pools,
             settings=settings,
         )
-        out, version = _proposal(proposal), round_.version
-    return json_response(out, version=version)
+        document, version = proposal_document(proposal), round_.version
+    return document_response(document, version=version)
 
 
 @router.delete(
@@ -139,15 +124,14 @@ async def set_proposal(
     responses=problems(404, 409, 412, 428),
 )
 async def waitlist_mentee(
-    round_id: uuid.UUID, mentee_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, if_match: IfMatch = None
+    round_id: uuid.UUID, mentee_id: uuid.UUID, caller: Admin, writer: Writer, if_match: IfMatch = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = _round(
-            await rounds.waitlist_mentee(
-                session, caller=caller, round_id=round_id, mentee_id=mentee_id, if_match=if_match
-            )
+    async with writer.transaction() as session:
+        round_ = await rounds.waitlist_mentee(
+            session, caller=caller, round_id=round_id, mentee_id=mentee_id, if_match=if_match
         )
-    return json_response(body, version=body.version)
+        document = round_document(round_)
+    return document_response(document, version=document["version"])
 
 
 @router.post(
@@ -157,15 +141,14 @@ async def waitlist_mentee(
     responses=problems(404, 409, 412),
 )
 async def publish_round(
-    round_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, settings: SettingsDep, if_match: IfMatch = None
+    round_id: uuid.UUID, caller: Admin, writer: Writer, settings: SettingsDep, if_match: IfMatch = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = _round(
-            await rounds.publish_round(
-                session, caller=caller, round_id=round_id, if_match=if_match, settings=settings
-            )
+    async with writer.transaction() as session:
+        round_ = await rounds.publish_round(
+            session, caller=caller, round_id=round_id, if_match=if_match, settings=settings
         )
-    return json_response(body, version=body.version)
+        document = round_document(round_)
+    return document_response(document, version=document["version"])
 
 
 @router.post(
@@ -175,10 +158,9 @@ async def publish_round(
     responses=problems(404, 409, 412),
 )
 async def discard_round(
-    round_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, if_match: IfMatch = None
+    round_id: uuid.UUID, caller: Admin, writer: Writer, if_match: IfMatch = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        body = _round(
-            await rounds.discard_round(session, caller=caller, round_id=round_id, if_match=if_match)
-        )
-    return json_response(body, version=body.version)
+    async with writer.transaction() as session:
+        round_ = await rounds.discard_round(session, caller=caller, round_id=round_id, if_match=if_match)
+        document = round_document(round_)
+    return document_response(document, version=document["version"])

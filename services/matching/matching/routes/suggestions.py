@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from matching import service
+from matching import queries
 from matching.dependencies import Caller, PoolsDep, Reader, SettingsDep
+from matching.documents import suggestions_document
 from matching.schemas import SuggestionList
-from matching.web import json_response, problems
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["suggestions"])
 
@@ -31,7 +32,7 @@ async def get_suggestions(
     mentee_id: Annotated[uuid.UUID | None, Query(description="Default: the caller")] = None,
     limit: Annotated[int | None, Query(ge=1, le=50)] = None,
 ) -> Response:
-    result = await service.suggestions(
+    found = await queries.suggestions(
         reader,
         caller=caller,
         program_id=program_id,
@@ -40,4 +41,10 @@ async def get_suggestions(
         pools=pools,
         settings=settings,
     )
-    return json_response(result)
+    document = suggestions_document(
+        program_id=found.program_id,
+        mentee_id=found.mentee_id,
+        items=found.items,
+        not_ready=[(held.person_id, held.role.value, held.reason) for held in found.not_ready],
+    )
+    return document_response(document)

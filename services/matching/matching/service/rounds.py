@@ -1,56 +1,58 @@
-"""Use cases of program rounds: plan a draft, let the admin edit it, publish it as proposals.
+"""Use cases of program rounds: plan a draft, let the admin edit it by hand, discard or publish it.
 
 A round reads the program's mentees (those without a match in progress) and mentors (with their
 open slots), plans the assignment in a worker thread (the event loop stays free), and stores the
-draft. Publishing re-checks every proposal against the state at that moment (people still
-enrolled, pairs not excluded since, slots still open) and creates the matches with their events.
-In automatic programs the round is published as soon as it is planned.
+draft. In automatic programs the round is published as soon as it is planned (see publishing).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import uuid
-from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
 import anyio
 import numpy as np
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.candidates import (
-    NOT_FINAL,
     PoolCache,
     enrolled,
-    enrolled_ids,
+    held_back,
     horizon_now,
     managers_of,
+    mentees_in_progress,
     mentor_load,
     pair_rules,
     policy_of,
     skill_labels,
 )
 from matching.config import MatchingSettings
-from matching.models import Match, MentorSlots, Round, RoundProposal
+from matching.intake import criteria_of
+from matching.models import MentorSlots, Round, RoundProposal, RoundStatus
 from matching.planning import RoundOptions, plan_round
 from matching.pool import MenteeBatch
+from matching.queries import program_or_404
 from matching.ranking import explain_pairs
 from matching.schemas import RoundCreate
 from matching.scoring import Scorer
-from matching.service import program_or_404
-from matching.transitions import announce_many, utcnow
-from shared.auth import Principal, Role
+from matching.service.peer_rounds import plan_peer_round
+from matching.service.publishing import publish
+from shared.auth import Principal
+from shared.clock import utcnow
 from shared.concurrency import check_if_match
-from shared.contracts.matching import MatchSource, MatchStatus
-from shared.contracts.profiles import EnrollmentRole, MatchingMode, ProgramStatus
+from shared.constraints import Conflict, flush_or_conflict
+from shared.contracts.matching import MatchSource
+from shared.contracts.profiles import EnrollmentRole, MatchingMode, ProgramFormat, ProgramStatus
 from shared.errors import Problem, not_found
-from shared.pagination import decode_cursor, encode_cursor, time_ordered_page
 
-DRAFT, PUBLISHED, DISCARDED = "draft", "published", "discarded"
+_CONFLICTS = {
+    "uq_rounds_draft_program": Conflict(
+        None, "another round of this program is a draft", slug="draft-round-exists"
+    ),
+}
 
 
 def options_of(body: RoundCreate, settings: MatchingSettings) -> RoundOptions:
@@ -59,13 +61,6 @@ def options_of(body: RoundCreate, settings: MatchingSettings) -> RoundOptions:
         load_spread=body.load_spread if body.load_spread is not None else settings.load_spread,
         min_score=body.min_score if body.min_score is not None else settings.min_score,
     )
-
-
-async def _mentees_in_progress(session: AsyncSession, program_id: uuid.UUID) -> set[uuid.UUID]:
-    rows = await session.execute(
-        select(Match.mentee_id).where(Match.program_id == program_id, Match.status.in_(NOT_FINAL)).distinct()
-    )
-    return {row.mentee_id for row in rows}
 
 
 async def create_round(
@@ -78,22 +73,44 @@ async def create_round(
 ) -> Round:
     """Plan a round over the program's unmatched mentees; published at once in automatic programs."""
     program = await program_or_404(session, caller, program_id)
+    if program.format in (ProgramFormat.CIRCLE.value, ProgramFormat.FLASH.value):
+        # Circles have rounds of their own; flash sessions are booked in office hours, not matched.
+        raise Problem(409, f"a {program.format} program has no pair rounds", slug="wrong-program-format")
     if program.matching_mode == MatchingMode.MENTEE_CHOICE:
         raise Problem(409, "in this program mentees choose their mentors", slug="mentee-choice-program")
     if program.status == ProgramStatus.CLOSED:
         raise Problem(409, "the program is closed", slug="program-closed")
     draft = await session.scalar(
-        select(Round.id).where(Round.program_id == program.id, Round.status == DRAFT)
+        select(Round.id).where(Round.program_id == program.id, Round.status == RoundStatus.DRAFT.value)
     )
     if draft is not None:
         raise Problem(
             409, f"round {draft} is still a draft: publish or discard it first", slug="draft-round-exists"
         )
+    if program.format == ProgramFormat.PEER.value:
+        round_ = await plan_peer_round(session, caller=caller, program=program, settings=settings)
+        if program.matching_mode == MatchingMode.AUTOMATIC:
+            await publish(session, round_, settings=settings)
+        return round_
     options = options_of(body, settings)
     started = time.perf_counter()
-    busy = await _mentees_in_progress(session, program.id)
+    busy = await mentees_in_progress(session, program.id)
     mentees = [m for m in await enrolled(session, program, EnrollmentRole.MENTEE) if m.person_id not in busy]
     mentors = await enrolled(session, program, EnrollmentRole.MENTOR)
+    # Readiness gates (training) are a hard filter: who they hold back is reported, not planned.
+    held = await held_back(session, program)
+    not_ready = [
+        {"person_id": str(person.person_id), "role": role.value, "reason": reason}
+        for role, people, reasons in (
+            (EnrollmentRole.MENTOR, mentors, held.mentors),
+            (EnrollmentRole.MENTEE, mentees, held.mentees),
+        )
+        for person in people
+        if (reason := reasons.get(person.person_id)) is not None
+    ]
+    held_mentees = [(m.person_id, held.mentees[m.person_id]) for m in mentees if m.person_id in held.mentees]
+    mentees = [m for m in mentees if m.person_id not in held.mentees]
+    mentors = [m for m in mentors if m.person_id not in held.mentors]
     open_slots, load = await mentor_load(
         session, program, [mentor.person_id for mentor in mentors], count_open_proposals=True
     )
@@ -115,6 +132,7 @@ async def create_round(
             session_minutes=program.session_length_minutes,
             options=options,
             skill_labels=labels,
+            criteria=criteria_of(program.intake_criteria),
         )
     )
     planned = time.perf_counter()
@@ -124,7 +142,7 @@ async def create_round(
         organization=program.organization,
         program_id=program.id,
         version=1,
-        status=DRAFT,
+        status=RoundStatus.DRAFT.value,
         options=asdict(options),
         stats=plan.stats,
         created_by=caller.subject,
@@ -132,11 +150,7 @@ async def create_round(
         updated_at=now,
     )
     session.add(round_)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Problem(409, "another round of this program is a draft", slug="draft-round-exists") from exc
+    await flush_or_conflict(session, _CONFLICTS)
     if plan.proposals:
         await session.execute(
             RoundProposal.__table__.insert(),
@@ -157,16 +171,34 @@ async def create_round(
                 for proposal in plan.proposals
             ],
         )
+    if held_mentees:
+        await session.execute(
+            RoundProposal.__table__.insert(),
+            [
+                {
+                    "round_id": round_.id,
+                    "mentee_id": mentee_id,
+                    "mentor_id": None,
+                    "source": MatchSource.ROUND.value,
+                    "score": 0.0,
+                    "score_breakdown": {},
+                    "reasons": [],
+                    "warnings": [reason],
+                    "match_id": None,
+                }
+                for mentee_id, reason in held_mentees
+            ],
+        )
     seconds = {"load": round(loaded - started, 3), **plan.stats["seconds"]}
     seconds["persist"] = round(time.perf_counter() - planned, 3)
-    round_.stats = {**plan.stats, "seconds": seconds}
+    round_.stats = {**plan.stats, "not_ready": not_ready, "seconds": seconds}
     await session.flush()
     if program.matching_mode == MatchingMode.AUTOMATIC:
-        await _publish(session, round_, settings=settings)
+        await publish(session, round_, settings=settings)
     return round_
 
 
-async def round_for_update(session: AsyncSession, caller: Principal, round_id: uuid.UUID) -> Round:
+async def _round_for_update(session: AsyncSession, caller: Principal, round_id: uuid.UUID) -> Round:
     round_ = await session.scalar(
         select(Round).where(Round.id == round_id, Round.organization == caller.organization).with_for_update()
     )
@@ -176,54 +208,8 @@ async def round_for_update(session: AsyncSession, caller: Principal, round_id: u
 
 
 def _require_draft(round_: Round) -> None:
-    if round_.status != DRAFT:
+    if round_.status != RoundStatus.DRAFT:
         raise Problem(409, f"the round is {round_.status}; only a draft can change", slug="round-not-draft")
-
-
-async def get_round(session: AsyncSession, caller: Principal, round_id: uuid.UUID) -> Round:
-    round_ = await session.scalar(
-        select(Round).where(Round.id == round_id, Round.organization == caller.organization)
-    )
-    if round_ is None:
-        raise not_found("round")
-    return round_
-
-
-async def list_rounds(
-    session: AsyncSession, *, caller: Principal, program_id: uuid.UUID, limit: int, cursor: str | None
-) -> tuple[list[Round], str | None]:
-    program = await program_or_404(session, caller, program_id)
-    query = select(Round).where(Round.program_id == program.id)
-    return await time_ordered_page(
-        session, query, time_column=Round.created_at, id_column=Round.id, limit=limit, cursor=cursor
-    )
-
-
-async def list_proposals(
-    session: AsyncSession,
-    *,
-    caller: Principal,
-    round_id: uuid.UUID,
-    waitlisted: bool | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[RoundProposal], str | None]:
-    await get_round(session, caller, round_id)
-    query = select(RoundProposal).where(RoundProposal.round_id == round_id)
-    if waitlisted is not None:
-        query = query.where(
-            RoundProposal.mentor_id.is_(None) if waitlisted else RoundProposal.mentor_id.is_not(None)
-        )
-    if cursor is not None:
-        (last,) = decode_cursor(cursor, arity=1)
-        try:
-            query = query.where(RoundProposal.mentee_id > uuid.UUID(str(last)))
-        except ValueError as exc:
-            raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
-    rows = (await session.scalars(query.order_by(RoundProposal.mentee_id).limit(limit + 1))).all()
-    page = list(rows[:limit])
-    next_cursor = encode_cursor(str(page[-1].mentee_id)) if len(rows) > limit and page else None
-    return page, next_cursor
 
 
 async def set_proposal(
@@ -238,7 +224,7 @@ async def set_proposal(
     settings: MatchingSettings,
 ) -> tuple[Round, RoundProposal]:
     """Pair a mentee of a draft round with a mentor by hand; hard-filter failures become warnings."""
-    round_ = await round_for_update(session, caller, round_id)
+    round_ = await _round_for_update(session, caller, round_id)
     _require_draft(round_)
     check_if_match(if_match, round_.version)
     proposal = await session.get(RoundProposal, (round_id, mentee_id), with_for_update=True)
@@ -266,6 +252,10 @@ async def set_proposal(
     if load + int(in_round or 0) >= capacity:
         raise Problem(409, "the mentor has no open slot left in this round", slug="mentor-at-capacity")
     rules = await pair_rules(session, program, managers=cached.managers, mentee_ids=[mentee_id])
+    held = await held_back(session, program, mentee_ids=[mentee_id])
+    not_ready = [
+        reason for reason in (held.mentees.get(mentee_id), held.mentors.get(mentor_id)) if reason is not None
+    ]
 
     def score() -> tuple[list[str], Any]:
         pool = cached.pool
@@ -285,7 +275,9 @@ async def set_proposal(
     proposal.score = pair.score
     proposal.score_breakdown = pair.breakdown
     proposal.reasons = pair.reasons
-    proposal.warnings = [f"paired by an admin despite: {violation}" for violation in violations]
+    proposal.warnings = [
+        f"paired by an admin despite: {violation}" for violation in [*violations, *not_ready]
+    ]
     round_.version += 1
     round_.updated_at = utcnow()
     await session.flush()
@@ -301,7 +293,7 @@ async def waitlist_mentee(
     if_match: str | None,
 ) -> Round:
     """Take a mentee's proposal out of a draft round (the mentee goes to the waitlist)."""
-    round_ = await round_for_update(session, caller, round_id)
+    round_ = await _round_for_update(session, caller, round_id)
     _require_draft(round_)
     check_if_match(if_match, round_.version)
     proposal = await session.get(RoundProposal, (round_id, mentee_id), with_for_update=True)
@@ -322,11 +314,11 @@ async def waitlist_mentee(
 async def discard_round(
     session: AsyncSession, *, caller: Principal, round_id: uuid.UUID, if_match: str | None
 ) -> Round:
-    round_ = await round_for_update(session, caller, round_id)
+    round_ = await _round_for_update(session, caller, round_id)
     _require_draft(round_)
     if if_match is not None:
         check_if_match(if_match, round_.version)
-    round_.status = DISCARDED
+    round_.status = RoundStatus.DISCARDED.value
     round_.version += 1
     round_.updated_at = utcnow()
     await session.flush()
@@ -342,97 +334,9 @@ async def publish_round(
     settings: MatchingSettings,
 ) -> Round:
     """Publish a draft: each still-valid proposal becomes a proposed match with its event."""
-    round_ = await round_for_update(session, caller, round_id)
+    round_ = await _round_for_update(session, caller, round_id)
     _require_draft(round_)
     if if_match is not None:
         check_if_match(if_match, round_.version)
-    await _publish(session, round_, settings=settings)
+    await publish(session, round_, settings=settings)
     return round_
-
-
-async def _publish(session: AsyncSession, round_: Round, *, settings: MatchingSettings) -> None:
-    started = time.perf_counter()
-    program = await program_or_404(session, _system(round_.organization), round_.program_id)
-    if program.status == ProgramStatus.CLOSED:
-        raise Problem(409, "the program is closed", slug="program-closed")
-    proposals = (
-        await session.scalars(
-            select(RoundProposal)
-            .where(RoundProposal.round_id == round_.id, RoundProposal.mentor_id.is_not(None))
-            .order_by(RoundProposal.score.desc(), RoundProposal.mentee_id)
-        )
-    ).all()
-    mentees = set(await enrolled_ids(session, program, EnrollmentRole.MENTEE))
-    mentors = await enrolled_ids(session, program, EnrollmentRole.MENTOR)
-    open_slots, _ = await mentor_load(session, program, mentors, count_open_proposals=True)
-    remaining = {mentor: int(slots) for mentor, slots in zip(mentors, open_slots, strict=True)}
-    busy = await _mentees_in_progress(session, program.id)
-    rules = await pair_rules(session, program, managers={})
-    now = utcnow()
-    expires = now + dt.timedelta(hours=settings.proposal_ttl_hours)
-    skipped: Counter[str] = Counter()
-    created: list[tuple[RoundProposal, Match]] = []
-    for proposal in proposals:
-        assert proposal.mentor_id is not None
-        if proposal.mentee_id not in mentees or proposal.mentee_id in busy:
-            skipped["mentee no longer available"] += 1
-            continue
-        if proposal.mentor_id not in remaining:
-            skipped["mentor no longer available"] += 1
-            continue
-        if (proposal.mentee_id, proposal.mentor_id) in rules.excluded:
-            skipped["pair excluded since the round was planned"] += 1
-            continue
-        if remaining[proposal.mentor_id] <= 0:
-            skipped["mentor has no open slot left"] += 1
-            continue
-        remaining[proposal.mentor_id] -= 1
-        match = Match(
-            id=uuid.uuid4(),
-            organization=round_.organization,
-            version=1,
-            program_id=program.id,
-            mentee_id=proposal.mentee_id,
-            mentor_id=proposal.mentor_id,
-            status=MatchStatus.PROPOSED.value,
-            source=proposal.source,
-            score=proposal.score,
-            score_breakdown=proposal.score_breakdown,
-            reasons=proposal.reasons,
-            round_id=round_.id,
-            expires_at=expires,
-            created_at=now,
-            updated_at=now,
-        )
-        created.append((proposal, match))
-    # Core statements in batches: a round publishes thousands of matches at once.
-    matches = [match for _, match in created]
-    columns = [column.key for column in Match.__table__.columns]
-    rows = [{key: getattr(match, key) for key in columns} for match in matches]
-    for first in range(0, len(rows), 5000):
-        await session.execute(insert(Match), rows[first : first + 5000])
-    links = [{"r": round_.id, "m": proposal.mentee_id, "id": match.id} for proposal, match in created]
-    if links:
-        await session.execute(
-            update(RoundProposal.__table__)
-            .where(RoundProposal.round_id == bindparam("r"), RoundProposal.mentee_id == bindparam("m"))
-            .values(match_id=bindparam("id")),
-            links,
-        )
-    await announce_many(session, matches)
-    round_.status = PUBLISHED
-    round_.published_at = now
-    round_.updated_at = now
-    round_.version += 1
-    round_.stats = {
-        **round_.stats,
-        "published": len(created),
-        "skipped": dict(skipped),
-        "seconds": {**round_.stats.get("seconds", {}), "publish": round(time.perf_counter() - started, 3)},
-    }
-    await session.flush()
-
-
-def _system(organization: str) -> Principal:
-    """The round's own authority inside a use case already authorized (an admin's)."""
-    return Principal(subject="matching", organization=organization, roles=frozenset({Role.ADMIN}))

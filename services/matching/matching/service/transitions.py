@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.lifecycle import LIVE, NOT_FINAL, OPEN, Action, InvalidTransition, next_status
 from matching.models import Match, MentorSlots, messaging
+from shared.clock import utcnow
+from shared.constraints import Conflict, flush_or_conflict
 from shared.contracts.matching import (
     MatchAccepted,
     MatchActivated,
@@ -25,10 +26,10 @@ from shared.contracts.matching import (
     MatchExpired,
     MatchProposed,
     MatchRequested,
-    MatchSource,
     MatchState,
     MatchStatus,
 )
+from shared.contracts.profiles import ProgramFormat
 from shared.errors import Problem
 from shared.events import Event
 from shared.outbox import Outbox
@@ -45,30 +46,17 @@ EVENTS: dict[MatchStatus, type[Event]] = {
 }
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+_CONFLICTS = {
+    # The partial unique index: the mentee got another mentor in this program meanwhile.
+    "uq_matches_live_mentee": Conflict(
+        None, "the mentee already has a mentor in this program", slug="mentee-already-matched"
+    ),
+}
 
 
 def match_state(match: Match) -> MatchState:
-    return MatchState(
-        id=match.id,
-        organization=match.organization,
-        version=match.version,
-        program_id=match.program_id,
-        mentee_id=match.mentee_id,
-        mentor_id=match.mentor_id,
-        status=MatchStatus(match.status),
-        source=MatchSource(match.source),
-        score=match.score,
-        score_breakdown=match.score_breakdown,
-        reasons=match.reasons,
-        round_id=match.round_id,
-        expires_at=match.expires_at,
-        end_reason=MatchEndReason(match.end_reason) if match.end_reason else None,
-        ended_at=match.ended_at,
-        created_at=match.created_at,
-        updated_at=match.updated_at,
-    )
+    """The full state of a match, as every match event carries it."""
+    return MatchState.model_validate(match, from_attributes=True)
 
 
 async def announce(session: AsyncSession, match: Match) -> None:
@@ -90,13 +78,25 @@ async def announce_many(session: AsyncSession, matches: Sequence[Match]) -> None
     )
 
 
+def _slot_holders(match: Match) -> list[uuid.UUID]:
+    """Whose slots a live match holds: its mentor's; in a peer pair both peers' (each teaches)."""
+    if match.format == ProgramFormat.PEER.value:
+        return sorted((match.mentee_id, match.mentor_id))
+    return [match.mentor_id]
+
+
 async def take_slot(session: AsyncSession, match: Match) -> None:
-    """Take one of the mentor's slots, or 409: one conditional UPDATE, serialized by PostgreSQL."""
+    """Take one slot of each holder (`_slot_holders`), or 409: one conditional UPDATE each."""
+    for person in _slot_holders(match):
+        await _take_slot_of(session, match, person)
+
+
+async def _take_slot_of(session: AsyncSession, match: Match, person: uuid.UUID) -> None:
     taken = await session.execute(
         update(MentorSlots)
         .where(
             MentorSlots.program_id == match.program_id,
-            MentorSlots.mentor_id == match.mentor_id,
+            MentorSlots.mentor_id == person,
             MentorSlots.used < MentorSlots.capacity,
         )
         .values(used=MentorSlots.used + 1)
@@ -111,7 +111,7 @@ async def release_slot(session: AsyncSession, match: Match) -> None:
         update(MentorSlots)
         .where(
             MentorSlots.program_id == match.program_id,
-            MentorSlots.mentor_id == match.mentor_id,
+            MentorSlots.mentor_id.in_(_slot_holders(match)),
             MentorSlots.used > 0,
         )
         .values(used=MentorSlots.used - 1)
@@ -146,14 +146,7 @@ async def transition(
     if new is MatchStatus.ENDED:
         match.end_reason = (end_reason or MatchEndReason.ADMIN).value
         match.ended_at = now
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        # The partial unique index: the mentee got another mentor in this program meanwhile.
-        raise Problem(
-            409, "the mentee already has a mentor in this program", slug="mentee-already-matched"
-        ) from exc
+    await flush_or_conflict(session, _CONFLICTS)
     await announce(session, match)
     if new is MatchStatus.ACCEPTED:
         await _supersede_open(session, match, now=now)
