@@ -17,6 +17,7 @@ from scheduling.models import Session, SessionParticipant
 from shared.contracts.profiles import AvailabilityWindow
 from tests.conftest import AuthHeaders
 from tests.scheduling.world import book, iso, make_pair, next_hour, set_policy
+from tests.toolkit import eventually
 
 
 async def test_slots_come_in_utc_and_in_each_participants_local_time(
@@ -25,7 +26,7 @@ async def test_slots_come_in_utc_and_in_each_participants_local_time(
     pair = await make_pair(scheduling_db, auth, mentor_zone="Asia/Kolkata", mentee_zone="America/New_York")
     start = next_hour()
     response = await scheduling_client.get(
-        f"/v1/mentorships/{pair.id}/slots",
+        f"/v1/matches/{pair.id}/slots",
         params={"from": iso(start), "to": iso(start + timedelta(hours=3)), "limit": 2},
         headers=pair.as_mentee,
     )
@@ -39,7 +40,7 @@ async def test_slots_come_in_utc_and_in_each_participants_local_time(
     assert first["start"].endswith("Z")
     assert body["next_cursor"]
     more = await scheduling_client.get(
-        f"/v1/mentorships/{pair.id}/slots", params={"cursor": body["next_cursor"]}, headers=pair.as_mentee
+        f"/v1/matches/{pair.id}/slots", params={"cursor": body["next_cursor"]}, headers=pair.as_mentee
     )
     assert more.status_code == 200
     assert more.json()["items"][0]["start"] > body["items"][-1]["start"]
@@ -52,7 +53,7 @@ async def test_booking_a_video_session_uses_the_organizations_meeting_link_templ
     await set_policy(scheduling_client, pair.as_admin)
     start = next_hour()
     response = await scheduling_client.post(
-        f"/v1/mentorships/{pair.id}/sessions",
+        f"/v1/matches/{pair.id}/sessions",
         json={"format": "video", "start": iso(start)},
         headers=pair.as_mentee,
     )
@@ -75,7 +76,7 @@ async def test_100_concurrent_bookings_of_one_slot_give_one_session_and_99_confl
 
     async def book() -> httpx.Response:
         return await scheduling_client.post(
-            f"/v1/mentorships/{pair.id}/sessions", json=body, headers=pair.as_mentor
+            f"/v1/matches/{pair.id}/sessions", json=body, headers=pair.as_mentor
         )
 
     responses = await asyncio.gather(*(book() for _ in range(100)))
@@ -85,7 +86,7 @@ async def test_100_concurrent_bookings_of_one_slot_give_one_session_and_99_confl
     assert conflict.headers["content-type"] == "application/problem+json"
     assert conflict.json()["type"] == "/problems/slot-taken"
     listed = await scheduling_client.get(
-        "/v1/sessions", params={"mentorship_id": str(pair.id)}, headers=pair.as_mentor
+        "/v1/sessions", params={"match_id": str(pair.id)}, headers=pair.as_mentor
     )
     assert len(listed.json()["items"]) == 1
 
@@ -96,14 +97,14 @@ async def test_a_retried_booking_with_the_same_idempotency_key_books_once(
     pair = await make_pair(scheduling_db, auth)
     body = {"format": "in_person", "start": iso(next_hour()), "location": "Cafe"}
     headers = {**pair.as_mentee, "Idempotency-Key": "book-1"}
-    first = await scheduling_client.post(f"/v1/mentorships/{pair.id}/sessions", json=body, headers=headers)
-    again = await scheduling_client.post(f"/v1/mentorships/{pair.id}/sessions", json=body, headers=headers)
+    first = await scheduling_client.post(f"/v1/matches/{pair.id}/sessions", json=body, headers=headers)
+    again = await scheduling_client.post(f"/v1/matches/{pair.id}/sessions", json=body, headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
 
 
-async def test_a_mentor_is_never_double_booked_across_mentorships_and_keeps_the_buffer(
+async def test_a_mentor_is_never_double_booked_across_matches_and_keeps_the_buffer(
     scheduling_client: httpx.AsyncClient, scheduling_db: async_sessionmaker[AsyncSession], auth: AuthHeaders
 ) -> None:
     first = await make_pair(scheduling_db, auth)
@@ -118,7 +119,7 @@ async def test_a_mentor_is_never_double_booked_across_mentorships_and_keeps_the_
     await book(scheduling_client, second, start + timedelta(hours=1, minutes=15))
     # The slot list agrees: the mentor's time is gone for the second mentee too.
     slots = await scheduling_client.get(
-        f"/v1/mentorships/{second.id}/slots",
+        f"/v1/matches/{second.id}/slots",
         params={"from": iso(start - timedelta(hours=1)), "to": iso(start + timedelta(hours=3))},
         headers=second.as_mentee,
     )
@@ -171,7 +172,7 @@ async def test_formats_need_what_they_are_held_with(
     await book(scheduling_client, pair, start)
 
 
-async def test_people_outside_the_mentorship_do_not_see_it_and_the_integration_only_reads(
+async def test_people_outside_the_match_do_not_see_it_and_the_integration_only_reads(
     scheduling_client: httpx.AsyncClient, scheduling_db: async_sessionmaker[AsyncSession], auth: AuthHeaders
 ) -> None:
     pair = await make_pair(scheduling_db, auth)
@@ -183,7 +184,7 @@ async def test_people_outside_the_mentorship_do_not_see_it_and_the_integration_o
         assert (
             await scheduling_client.get(f"/v1/sessions/{session['id']}", headers=headers)
         ).status_code == 404
-        response = await scheduling_client.get(f"/v1/mentorships/{pair.id}/slots", headers=headers)
+        response = await scheduling_client.get(f"/v1/matches/{pair.id}/slots", headers=headers)
         assert response.status_code == 404
         assert await book(scheduling_client, pair, next_hour(), headers=headers, expect=404)
     assert (
@@ -207,7 +208,7 @@ async def test_a_booking_that_deadlocks_on_the_exclusion_constraint_loses_with_a
         now = datetime.now(UTC)
         await rival.execute(
             insert(Session).values(
-                id=other_session, organization=pair.organization, mentorship_id=pair.id,
+                id=other_session, organization=pair.organization, match_id=pair.id,
                 program_id=pair.program.id, mentor_id=pair.mentor.id, mentee_id=pair.mentee.id,
                 format="video", status="scheduled", starts_at=start, ends_at=start + timedelta(hours=1),
                 version=1, sequence=0, created_at=now, updated_at=now,
@@ -218,8 +219,9 @@ async def test_a_booking_that_deadlocks_on_the_exclusion_constraint_loses_with_a
             insert(SessionParticipant).values(person_id=second, status="scheduled", **participant)
         )
         booking = asyncio.create_task(book(scheduling_client, pair, start, expect=409))
+
         # Wait until the booking holds `first` and waits for the rival's `second`...
-        for _ in range(200):
+        async def booking_waits() -> bool:
             await rival.execute(text("SELECT pg_stat_clear_snapshot()"))  # fresh activity, not the cached
             waiting = await rival.scalar(
                 text(
@@ -227,9 +229,9 @@ async def test_a_booking_that_deadlocks_on_the_exclusion_constraint_loses_with_a
                     " WHERE wait_event_type = 'Lock' AND datname = current_database()"
                 )
             )
-            if waiting:
-                break
-            await asyncio.sleep(0.02)
+            return bool(waiting)
+
+        await eventually(booking_waits, timeout=10, what="the booking waits for the rival's time")
         # ...then the rival needs `first` too: a cycle, which PostgreSQL breaks by aborting the booking.
         with contextlib.suppress(DBAPIError):
             await rival.execute(

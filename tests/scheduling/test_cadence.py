@@ -1,4 +1,4 @@
-"""The program's meeting cadence: which mentorships missed it, and what is proposed after a session."""
+"""The program's meeting cadence: which matches missed it, and what is proposed after a session."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from tests.scheduling.world import act, book, make_pair, next_hour
 
 
 async def missed_ids(client: httpx.AsyncClient, headers: dict[str, str]) -> set[str]:
-    response = await client.get("/v1/mentorships", params={"cadence": "missed"}, headers=headers)
+    response = await client.get("/v1/matches", params={"cadence": "missed"}, headers=headers)
     assert response.status_code == 200, response.text
     assert {item["cadence_status"] for item in response.json()["items"]} <= {"missed"}
     return {item["id"] for item in response.json()["items"]}
 
 
-async def test_mentorships_that_did_not_meet_within_their_cadence_are_listed_as_missed(
+async def test_matches_that_did_not_meet_within_their_cadence_are_listed_as_missed(
     scheduling_client: httpx.AsyncClient, scheduling_db: async_sessionmaker[AsyncSession], auth: AuthHeaders
 ) -> None:
     organization = new_org()
@@ -40,7 +40,7 @@ async def test_mentorships_that_did_not_meet_within_their_cadence_are_listed_as_
     assert await missed_ids(scheduling_client, silent.as_admin) == {str(silent.id)}
     assert await missed_ids(scheduling_client, silent.as_mentee) == {str(silent.id)}
     assert await missed_ids(scheduling_client, booked_ahead.as_mentee) == set()
-    everyone = await scheduling_client.get("/v1/mentorships", headers=silent.as_admin)
+    everyone = await scheduling_client.get("/v1/matches", headers=silent.as_admin)
     status = {item["id"]: item["cadence_status"] for item in everyone.json()["items"]}
     assert status == {
         str(silent.id): "missed",
@@ -62,26 +62,24 @@ async def test_a_pair_that_met_falls_behind_only_a_cadence_and_a_grace_period_la
         await act(scheduling_client, session, "complete", pair.as_mentor)
     with time_machine.travel(start + timedelta(days=15), tick=True):
         assert await missed_ids(scheduling_client, pair.as_admin) == set()  # within the 2-day grace
-        mentorship = (
-            await scheduling_client.get(f"/v1/mentorships/{pair.id}", headers=pair.as_mentee)
-        ).json()
-        assert mentorship["last_session_at"] == session["start"]
-        assert mentorship["proposed_next"]["due_at"] == mentorship["next_due_at"]
+        match = (await scheduling_client.get(f"/v1/matches/{pair.id}", headers=pair.as_mentee)).json()
+        assert match["last_session_at"] == session["start"]
+        assert match["proposed_next"]["due_at"] == match["next_due_at"]
     with time_machine.travel(start + timedelta(days=17), tick=True):
         assert await missed_ids(scheduling_client, pair.as_admin) == {str(pair.id)}
 
 
-async def test_mentorship_lists_page_and_filter(
+async def test_match_lists_page_and_filter(
     scheduling_client: httpx.AsyncClient, scheduling_db: async_sessionmaker[AsyncSession], auth: AuthHeaders
 ) -> None:
     organization = new_org()
     pairs = [await make_pair(scheduling_db, auth, organization=organization) for _ in range(3)]
     await pairs[0].end()
     admin = pairs[0].as_admin
-    first = await scheduling_client.get("/v1/mentorships", params={"limit": 2}, headers=admin)
+    first = await scheduling_client.get("/v1/matches", params={"limit": 2}, headers=admin)
     rest = await scheduling_client.get(
-        "/v1/mentorships", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=admin
+        "/v1/matches", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=admin
     )
     assert len(first.json()["items"]) + len(rest.json()["items"]) == 3
-    active = await scheduling_client.get("/v1/mentorships", params={"status": "active"}, headers=admin)
+    active = await scheduling_client.get("/v1/matches", params={"status": "active"}, headers=admin)
     assert {item["id"] for item in active.json()["items"]} == {str(pairs[1].id), str(pairs[2].id)}

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 
 from scheduling.calendars import Attendee, CalendarEntry, calendar_uid, render_calendar
 from shared.contracts.scheduling import SessionFormat, SessionState, SessionStatus
@@ -142,3 +142,17 @@ def test_the_same_revision_renders_the_same_bytes() -> None:
     assert render_calendar(entries, time_zone="UTC", name="x", calendar_id=calendar_id) == render_calendar(
         entries, time_zone="UTC", name="x", calendar_id=calendar_id
     )
+
+
+def test_a_feed_says_how_often_to_refresh_as_durations() -> None:
+    text = render_calendar(
+        [CalendarEntry(session(), MENTOR, MENTEE)], time_zone="UTC", name="Feed", calendar_id=uuid.uuid4()
+    )
+    parsed = Calendar.from_ical(text)
+
+    # RFC 7986 §5.7: REFRESH-INTERVAL;VALUE=DURATION; X-PUBLISHED-TTL is read as a DURATION too.
+    refresh = parsed["REFRESH-INTERVAL"]
+    assert refresh.params["VALUE"] == "DURATION" and refresh.dt == timedelta(hours=1)
+    assert vDuration.from_ical(str(parsed["X-PUBLISHED-TTL"])) == timedelta(hours=1)
+    lines = text.decode().splitlines()
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in lines and "X-PUBLISHED-TTL:PT1H" in lines

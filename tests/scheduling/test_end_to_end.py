@@ -4,11 +4,10 @@ and a deactivation in profiles canceling what was booked."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import nats
@@ -17,26 +16,14 @@ import time_machine
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduling.reminder_job import emit_due_reminders
+from scheduling.service.reminders import emit_due_reminders
 from shared.contracts.matching import MatchAccepted, MatchSource, MatchState, MatchStatus
 from shared.events import CloudEvent, stream_name
 from shared.streams import ensure_service_stream
 from tests.conftest import AuthHeaders, Platform, new_org, running_workers
+from tests.toolkit import eventually
 
-T = TypeVar("T")
 WEEKDAYS = range(5)
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0) -> T:
-    """The first non-None result of `probe`, polled until `timeout`."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await probe()
-        if result is not None:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting")
-        await asyncio.sleep(0.2)
 
 
 async def create(
@@ -67,7 +54,7 @@ async def scheduling_events(platform: Platform, session_id: str) -> list[str]:
         await connection.close()
 
 
-async def test_a_match_accepted_in_matching_becomes_a_bookable_mentorship_driven_by_events(
+async def test_a_match_accepted_in_matching_becomes_a_bookable_match_driven_by_events(
     platform: Platform,
     profiles_client: httpx.AsyncClient,
     scheduling_client: httpx.AsyncClient,
@@ -158,7 +145,7 @@ async def test_a_match_accepted_in_matching_becomes_a_bookable_mentorship_driven
 
         async def slots_ready() -> list[dict[str, Any]] | None:
             response = await scheduling_client.get(
-                f"/v1/mentorships/{match.id}/slots", params=window, headers=mentee_headers
+                f"/v1/matches/{match.id}/slots", params=window, headers=mentee_headers
             )
             return response.json()["items"] if response.status_code == 200 else None
 
@@ -170,7 +157,7 @@ async def test_a_match_accepted_in_matching_becomes_a_bookable_mentorship_driven
         assert kolkata["start"][11:16] >= "13:00" and berlin["end"][11:16] <= "17:00"
 
         booked = await scheduling_client.post(
-            f"/v1/mentorships/{match.id}/sessions",
+            f"/v1/matches/{match.id}/sessions",
             json={
                 "format": "video",
                 "start": first["start"],
@@ -195,19 +182,24 @@ async def test_a_match_accepted_in_matching_becomes_a_bookable_mentorship_driven
                 headers={**auth(organization, mentor["id"], "mentor"), "If-Match": f'"{session["version"]}"'},
             )
             assert completed.status_code == 200, completed.text
-        mentorship = (
-            await scheduling_client.get(f"/v1/mentorships/{match.id}", headers=mentor_headers)
+        scheduled_match = (
+            await scheduling_client.get(f"/v1/matches/{match.id}", headers=mentor_headers)
         ).json()
-        proposed = mentorship["proposed_next"]
+        proposed = scheduled_match["proposed_next"]
         assert proposed["start"] is not None
         next_session = await scheduling_client.post(
-            f"/v1/mentorships/{match.id}/sessions",
+            f"/v1/matches/{match.id}/sessions",
             json={"format": "in_person", "start": proposed["start"], "location": "Berlin office"},
             headers=mentor_headers,
         )
         assert next_session.status_code == 201, next_session.text
 
-        # Profiles deactivates the mentee: the event reaches scheduling, which cancels what is ahead.
+        feed = await scheduling_client.post("/v1/calendar-feeds", json={}, headers=mentee_headers)
+        feed_path = urlsplit(feed.json()["url"]).path
+        assert (await scheduling_client.get(feed_path)).status_code == 200
+
+        # Profiles deactivates the mentee: the event reaches scheduling, which cancels what is ahead
+        # and revokes the leaver's calendar feeds.
         deactivated = await profiles_client.post(f"/v1/people/{mentee['id']}/deactivate", headers=admin)
         assert deactivated.status_code == 200, deactivated.text
 
@@ -217,6 +209,7 @@ async def test_a_match_accepted_in_matching_becomes_a_bookable_mentorship_driven
             return body if body["status"] == "canceled" else None
 
         assert (await eventually(canceled))["cancel_reason"] == "participant deactivated"
+        assert (await scheduling_client.get(feed_path)).status_code == 404
 
         async def published() -> list[str] | None:
             types = await scheduling_events(platform, session["id"])

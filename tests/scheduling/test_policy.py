@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 
+from scheduling.meeting_links import render, template_problems
 from tests.conftest import AuthHeaders, new_org
 from tests.scheduling.world import POLICY
 
@@ -90,12 +91,19 @@ async def test_a_meeting_link_template_never_evaluates_what_an_admin_wrote(
 
 
 def test_placeholders_are_substituted_literally_and_encoded_into_the_url() -> None:
-    from scheduling.meeting_links import render
-
     link = render(
         "https://meet.example/{organization}/{session_id}",
         session_id=uuid.UUID(int=1),
-        mentorship_id=uuid.UUID(int=2),
+        match_id=uuid.UUID(int=2),
         organization="a/b?{session_id}",
     )
     assert link == "https://meet.example/a%2Fb%3F%7Bsession_id%7D/00000000-0000-0000-0000-000000000001"
+
+
+def test_the_match_placeholder_has_its_deprecated_name_as_an_alias() -> None:
+    session_id, match_id = uuid.UUID(int=1), uuid.UUID(int=2)
+    for name in ("match_id", "mentorship_id"):
+        template = f"https://meet.example/{{{name}}}/{{session_id}}"
+        assert template_problems(template) == []
+        link = render(template, session_id=session_id, match_id=match_id, organization="org")
+        assert link == f"https://meet.example/{match_id}/{session_id}"

@@ -10,7 +10,7 @@ import httpx
 import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduling.models import Mentorship, Person
+from scheduling.models import Match, Person
 from shared.contracts.matching import MatchAccepted, MatchEndReason, MatchStatus
 from shared.contracts.profiles import PersonDeactivated, PersonReactivated, PersonUpdated, ProgramUpdated
 from tests.conftest import AuthHeaders
@@ -30,7 +30,7 @@ async def test_an_older_person_event_arriving_late_changes_nothing(
         stored = await session.get(Person, pair.mentee.id)
     assert stored is not None and (stored.version, stored.time_zone) == (3, "Asia/Tokyo")
     slots = await scheduling_client.get(
-        f"/v1/mentorships/{pair.id}/slots", params={"limit": 1}, headers=pair.as_mentee
+        f"/v1/matches/{pair.id}/slots", params={"limit": 1}, headers=pair.as_mentee
     )
     assert slots.json()["items"][0]["participants"][1]["time_zone"] == "Asia/Tokyo"
 
@@ -43,7 +43,7 @@ async def test_a_match_that_ended_stays_ended_when_its_acceptance_arrives_late(
     await pair.end(end_reason=MatchEndReason.PARTICIPANT)
     await apply(scheduling_db, MatchAccepted(match=accepted))
     async with scheduling_db() as session:
-        stored = await session.get(Mentorship, pair.id)
+        stored = await session.get(Match, pair.id)
     assert stored is not None and stored.status == "ended"
     problem = await book(scheduling_client, pair, next_hour(), expect=409)
     assert problem["type"] == "/problems/mentorship-ended"
@@ -97,8 +97,8 @@ async def test_an_ended_match_cancels_only_its_own_future_sessions(
         "mentorship ended (enrollment_withdrawn)",
     )
     assert theirs_now["status"] == "scheduled"
-    mentorship = (await scheduling_client.get(f"/v1/mentorships/{pair.id}", headers=pair.as_admin)).json()
-    assert mentorship["status"] == "ended" and mentorship["cadence_status"] == "ended"
+    match = (await scheduling_client.get(f"/v1/matches/{pair.id}", headers=pair.as_admin)).json()
+    assert match["status"] == "ended" and match["cadence_status"] == "ended"
 
 
 async def test_a_program_change_applies_to_new_bookings(
@@ -113,20 +113,20 @@ async def test_a_program_change_applies_to_new_bookings(
     assert session["end"] == (start + timedelta(minutes=90)).isoformat().replace("+00:00", "Z")
 
 
-async def test_a_mentorship_whose_program_has_not_arrived_yet_cannot_book(
+async def test_a_match_whose_program_has_not_arrived_yet_cannot_book(
     scheduling_client: httpx.AsyncClient, scheduling_db: async_sessionmaker[AsyncSession], auth: AuthHeaders
 ) -> None:
     pair = await make_pair(scheduling_db, auth)
     early = pair.match.model_copy(update={"id": uuid.uuid4(), "program_id": uuid.uuid4()})
     await apply(scheduling_db, MatchAccepted(match=early))
     response = await scheduling_client.post(
-        f"/v1/mentorships/{early.id}/sessions",
+        f"/v1/matches/{early.id}/sessions",
         json={"format": "video", "start": next_hour().isoformat(), "meeting_url": "https://meet.example/x"},
         headers=pair.as_mentee,
     )
     assert response.status_code == 409
     assert response.json()["type"] == "/problems/mentorship-not-ready"
-    listed = await scheduling_client.get(f"/v1/mentorships/{early.id}", headers=pair.as_mentee)
+    listed = await scheduling_client.get(f"/v1/matches/{early.id}", headers=pair.as_mentee)
     assert listed.json()["cadence_status"] == "unknown"
 
 

@@ -11,13 +11,19 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from scheduling.config import SchedulingSettings
+from scheduling.jobs import PERIODIC, emit_reminders
 from scheduling.models import Reminder, messaging
-from scheduling.reminder_job import emit_due_reminders
-from tests.conftest import AuthHeaders
+from scheduling.service.reminders import emit_due_reminders
+from shared.clock import utcnow
+from shared.jobs import Again, JobContext
+from shared.runtime import Runtime
+from tests.conftest import AuthHeaders, Platform, running_workers, service_settings
 from tests.scheduling.world import act, book, iso, make_pair, next_hour
+from tests.toolkit import eventually
 
 
 async def reminders_of(db: async_sessionmaker[AsyncSession], session_id: str) -> list[Reminder]:
@@ -136,3 +142,60 @@ async def test_a_reminder_missed_while_the_worker_was_down_is_sent_late_but_neve
     await emit_due_reminders(scheduling_db, now=start + timedelta(minutes=5))
     assert await reminder_events(scheduling_db, {missed["id"]}) == []
     assert {r.status for r in await reminders_of(scheduling_db, missed["id"])} == {"skipped"}
+
+
+async def fall_due(db: async_sessionmaker[AsyncSession], session_id: str) -> None:
+    """Make a session's pending reminders due a minute ago (as if their time had come)."""
+    async with db() as session, session.begin():
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.session_id == uuid.UUID(session_id), Reminder.status == "pending")
+            .values(due_at=utcnow() - timedelta(minutes=1))
+        )
+
+
+async def test_the_worker_emits_due_reminders_as_a_durable_periodic_job(
+    platform: Platform,
+    scheduling_client: httpx.AsyncClient,
+    scheduling_db: async_sessionmaker[AsyncSession],
+    auth: AuthHeaders,
+) -> None:
+    assert [(job.name, job.interval(SchedulingSettings(reminder_poll_seconds=7))) for job in PERIODIC] == [
+        ("reminders", 7.0)
+    ]
+    pair = await make_pair(scheduling_db, auth)
+    session = await book(scheduling_client, pair, next_hour())
+    await fall_due(scheduling_db, session["id"])
+    jobs = messaging.jobs
+    async with scheduling_db() as db, db.begin():
+        # A worker earlier in this run may have stored the job's next round for later: bring it forward.
+        await db.execute(update(jobs).where(jobs.c.name == "reminders").values(due_at=func.now()))
+    async with running_workers(platform, "scheduling", reminder_poll_seconds=0.2):
+
+        async def all_sent() -> bool:
+            return {r.status for r in await reminders_of(scheduling_db, session["id"])} == {"sent"}
+
+        await eventually(all_sent, what="the reminders job emitted the due reminders")
+    assert len(await reminder_events(scheduling_db, {session["id"]})) == 4
+    async with scheduling_db() as db:
+        job_names = set(await db.scalars(select(jobs.c.name)))
+    assert "reminders" in job_names
+
+
+async def test_a_full_batch_of_reminders_has_the_job_run_again_at_once(
+    platform: Platform,
+    scheduling_client: httpx.AsyncClient,
+    scheduling_db: async_sessionmaker[AsyncSession],
+    auth: AuthHeaders,
+) -> None:
+    pair = await make_pair(scheduling_db, auth)
+    session = await book(scheduling_client, pair, next_hour())
+    await fall_due(scheduling_db, session["id"])  # four reminders: two people, two offsets
+    runtime = Runtime.create(service_settings("scheduling", platform, reminder_batch_size=3))
+    job = JobContext(id=uuid.uuid4(), name="reminders", key="", payload={}, attempt=1, stop=asyncio.Event())
+    try:
+        assert await emit_reminders(runtime, job) == Again()  # three of four: more are waiting
+        assert await emit_reminders(runtime, job) is None  # the last one: the batch was not full
+    finally:
+        await runtime.close()
+    assert {r.status for r in await reminders_of(scheduling_db, session["id"])} == {"sent"}

@@ -121,23 +121,19 @@ async def test_a_session_is_completed_only_once_it_has_started_and_the_next_one_
     with time_machine.travel(start + timedelta(minutes=50), tick=True):
         completed = await act(scheduling_client, session, "complete", pair.as_mentor)
         assert completed["status"] == "completed"
-        mentorship = (
-            await scheduling_client.get(f"/v1/mentorships/{pair.id}", headers=pair.as_mentor)
-        ).json()
-    proposal = mentorship["proposed_next"]
+        match = (await scheduling_client.get(f"/v1/matches/{pair.id}", headers=pair.as_mentor)).json()
+    proposal = match["proposed_next"]
     # Weekly cadence, both available all week: the same time a week later.
     assert proposal["due_at"] == iso(start + timedelta(days=7))
     assert proposal["start"] == iso(start + timedelta(days=7))
     assert proposal["after_session_id"] == session["id"]
     assert [local["role"] for local in proposal["participants"]] == ["mentor", "mentee"]
-    direct = await scheduling_client.get(
-        f"/v1/mentorships/{pair.id}/proposed-session", headers=pair.as_mentee
-    )
+    direct = await scheduling_client.get(f"/v1/matches/{pair.id}/proposed-session", headers=pair.as_mentee)
     assert direct.json()["start"] == proposal["start"]
     # Booking the proposal acts on it.
     await book(scheduling_client, pair, start + timedelta(days=7))
-    mentorship = (await scheduling_client.get(f"/v1/mentorships/{pair.id}", headers=pair.as_mentor)).json()
-    assert mentorship["proposed_next"] is None
+    match = (await scheduling_client.get(f"/v1/matches/{pair.id}", headers=pair.as_mentor)).json()
+    assert match["proposed_next"] is None
     subjects = [subject for subject, _ in await published(scheduling_db, session["id"])]
     assert subjects == ["scheduling.session.scheduled", "scheduling.session.completed"]
 

@@ -1,4 +1,4 @@
-"""Test world of the scheduling service: people, programs and mentorships in its read model.
+"""Test world of the scheduling service: people, programs and matches in its read model.
 
 Service tests put them there by applying the very events profiles and matching publish, through
 the service's own handlers (the end-to-end test drives the same events through NATS instead).
@@ -128,7 +128,7 @@ async def apply(sessions: async_sessionmaker[AsyncSession], *events: Event) -> N
 
 
 def _organization(event: Event) -> str:
-    for name in ("person", "program", "match"):
+    for name in ("person", "program", "match", "enrollment", "circle"):
         state = getattr(event, name, None)
         if state is not None:
             return str(state.organization)
@@ -137,7 +137,7 @@ def _organization(event: Event) -> str:
 
 @dataclass
 class Pair:
-    """A mentor and a mentee in a mentorship of one program, in an organization of their own."""
+    """A mentor and a mentee in a match of one program, in an organization of their own."""
 
     organization: str
     mentor: PersonState
@@ -270,7 +270,7 @@ async def book(
     payload.update(body)
     payload = {key: value for key, value in payload.items() if value is not None}
     response = await client.post(
-        f"/v1/mentorships/{pair.id}/sessions", json=payload, headers=headers or pair.as_mentee
+        f"/v1/matches/{pair.id}/sessions", json=payload, headers=headers or pair.as_mentee
     )
     assert response.status_code == expect, response.text
     return dict(response.json())

@@ -15,20 +15,12 @@ from typing import Any
 
 from scheduling.intervals import Span, clip, normalize
 from scheduling.timeline import OffsetTimeline, zone
+from shared.time_of_day import minutes_of_day
 
 _EPOCH = date(1970, 1, 1)
 _DAY = 86_400
 # Wider than any UTC offset (-12:00 .. +14:00), so every local date touching a period is covered.
 _MARGIN = 2 * _DAY
-
-
-def minutes_of(hour_minute: str) -> int:
-    """Minutes since local midnight of `HH:MM`; `24:00` is 1440."""
-    hours, _, mins = hour_minute.partition(":")
-    value = int(hours) * 60 + int(mins)
-    if not 0 <= value <= 1440 or not 0 <= int(mins) < 60:
-        raise ValueError(f"not a time of day: {hour_minute!r}")
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +32,7 @@ class Window:
 
     @classmethod
     def parse(cls, start: str, end: str) -> Window:
-        return cls(minutes_of(start), minutes_of(end))
+        return cls(minutes_of_day(start), minutes_of_day(end))
 
 
 @dataclass(frozen=True)

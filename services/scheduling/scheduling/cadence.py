@@ -1,4 +1,4 @@
-"""Meeting cadence of a mentorship: when the next session is due, and whether it was missed."""
+"""Meeting cadence of a match: when the next session is due, and whether it was missed."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ class SchedulingSettings(ServiceSettings):
     # Where this API is reachable from calendar apps: subscription feed URLs are built from it.
     public_base_url: str = "http://127.0.0.1:8003"
 
-    # The reminder job: how often it looks for due reminders, and how many it emits per transaction.
+    # The `reminders` job (jobs.py): how often it looks for due reminders, and how many it emits per
+    # transaction (a full batch runs it again at once).
     reminder_poll_seconds: float = Field(default=15.0, gt=0)
     reminder_batch_size: int = Field(default=200, ge=1, le=10_000)
 

@@ -1,37 +1,14 @@
-"""Request dependencies of the scheduling API, as `Annotated` aliases."""
+"""Request dependencies of the scheduling API, as `Annotated` aliases: the shared ones and its settings."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Depends
 
 from scheduling.config import SchedulingSettings
-from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.runtime import Runtime
+from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
 
+SettingsDep = Annotated[SchedulingSettings, Depends(app_settings)]
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _settings(request: Request) -> SchedulingSettings:
-    settings: SchedulingSettings = request.app.state.settings
-    return settings
-
-
-async def _reader(request: Request) -> AsyncIterator[AsyncSession]:
-    # Reads only: the transaction is rolled back when the session closes.
-    runtime: Runtime = request.app.state.runtime
-    async with runtime.sessions() as session:
-        yield session
-
-
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-SettingsDep = Annotated[SchedulingSettings, Depends(_settings)]
-Reader = Annotated[AsyncSession, Depends(_reader)]
-Caller = CurrentPrincipal
-Admin = Annotated[Principal, require_roles(Role.ADMIN)]
+__all__ = ["Admin", "Caller", "Reader", "RuntimeDep", "SettingsDep", "Writer"]

@@ -1,4 +1,5 @@
-"""Rows as documents: the session state events carry, and what the API returns."""
+"""Rows as documents: the session state events carry, and what the API returns (JSON documents and
+iCalendar files)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+
+from fastapi import Response
 
 from scheduling.cadence import is_missed, next_due
 from scheduling.timeline import zone
@@ -21,7 +24,7 @@ def session_state(row: Any) -> SessionState:
         organization=row.organization,
         version=row.version,
         sequence=row.sequence,
-        match_id=row.mentorship_id,
+        match_id=row.match_id,
         program_id=row.program_id,
         mentor_id=row.mentor_id,
         mentee_id=row.mentee_id,
@@ -34,6 +37,7 @@ def session_state(row: Any) -> SessionState:
         prompt=row.prompt,
         cancel_reason=row.cancel_reason,
         no_show=[uuid.UUID(str(person)) for person in row.no_show or ()],
+        facilitator_id=getattr(row, "facilitator_id", None),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -46,10 +50,15 @@ def local_times(
     mentor_id: uuid.UUID,
     mentee_id: uuid.UUID,
     zones: Mapping[uuid.UUID, str],
+    facilitator_id: uuid.UUID | None = None,
 ) -> list[Document]:
-    """`start`/`end` in each participant's zone (participants whose zone is unknown are left out)."""
+    """`start`/`end` in each participant's zone (participants whose zone is unknown are left out);
+    a facilitated check-in's facilitator last."""
     result = []
-    for role, person_id in (("mentor", mentor_id), ("mentee", mentee_id)):
+    people = [("mentor", mentor_id), ("mentee", mentee_id)]
+    if facilitator_id is not None:
+        people.append(("facilitator", facilitator_id))
+    for role, person_id in people:
         time_zone = zones.get(person_id)
         if time_zone is None:
             continue
@@ -68,9 +77,14 @@ def local_times(
 
 def session_document(row: Any, zones: Mapping[uuid.UUID, str]) -> Document:
     state = session_state(row).model_dump()
-    state["mentorship_id"] = row.mentorship_id
+    state["mentorship_id"] = row.match_id  # deprecated duplicate of `match_id`
     state["participants"] = local_times(
-        row.starts_at, row.ends_at, mentor_id=row.mentor_id, mentee_id=row.mentee_id, zones=zones
+        row.starts_at,
+        row.ends_at,
+        mentor_id=row.mentor_id,
+        mentee_id=row.mentee_id,
+        zones=zones,
+        facilitator_id=getattr(row, "facilitator_id", None),
     )
     return state
 
@@ -92,10 +106,10 @@ def proposal_document(
     }
 
 
-def mentorship_document(
+def match_document(
     row: Any, *, proposal: Any | None, zones: Mapping[uuid.UUID, str], now: datetime, grace: timedelta
 ) -> Document:
-    """A row of `queries.mentorship_overview` as the API shows it, with its cadence status."""
+    """A row of `queries.match_overview` as the API shows it, with its cadence status."""
     active = row.status == "active"
     cadence = row.cadence
     if not active:
@@ -139,3 +153,30 @@ def mentorship_document(
         if proposal is not None and active
         else None,
     }
+
+
+def feed_document(feed: Any) -> Document:
+    """A calendar feed without its URL (the secret is only ever shown when the feed is created)."""
+    return {
+        "id": feed.id,
+        "person_id": feed.person_id,
+        "label": feed.label,
+        "created_at": feed.created_at,
+        "revoked_at": feed.revoked_at,
+        "last_used_at": feed.last_used_at,
+    }
+
+
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+def calendar_response(body: bytes, *, filename: str, cache_seconds: int = 0) -> Response:
+    """An iCalendar file, shown inline (calendar apps open it) and cached privately at most that long."""
+    return Response(
+        body,
+        media_type=CALENDAR,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": f"private, max-age={cache_seconds}",
+        },
+    )

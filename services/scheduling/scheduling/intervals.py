@@ -63,8 +63,17 @@ def subtract(spans: list[Span], removed: list[Span]) -> list[Span]:
 
 
 def clip(spans: list[Span], start: int, end: int) -> list[Span]:
-    """The part of `spans` inside `[start, end)`."""
-    return intersect(spans, [(start, end)]) if start < end else []
+    """The part of `spans` inside `[start, end)` (one pass: `spans` are sorted and disjoint)."""
+    result: list[Span] = []
+    if start >= end:
+        return result
+    for low, high in spans:
+        if high <= start:
+            continue
+        if low >= end:
+            break
+        result.append((max(low, start), min(high, end)))
+    return result
 
 
 def seconds(moment: datetime) -> float:

@@ -5,27 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from scheduling.config import SchedulingSettings
-from scheduling.routes import ROUTERS
+from scheduling.models import messaging
+from scheduling.routes import ROUTERS, TAGS
 from shared.app import create_service_app
 
 DESCRIPTION = """
-Sessions of mentorships (accepted matches): common free slots of mentor and mentee across time
-zones and DST, booking without double-booking (enforced by PostgreSQL), rescheduling, cancellation,
-completion and no-shows, the program's meeting cadence, reminders, and iCalendar files and
-subscription feeds. Video sessions get a meeting link from the organization's template; in-person
-sessions have a location; async check-ins have a due time and a prompt.
+Sessions of matches (a mentor and a mentee paired by matching): common free slots of mentor and
+mentee across time zones and DST, booking without double-booking (enforced by PostgreSQL),
+rescheduling, cancellation, completion and no-shows, the program's meeting cadence, reminders, and
+iCalendar files and subscription feeds. Video sessions get a meeting link from the organization's
+template; in-person sessions have a location; async check-ins have a due time and a prompt.
 
 Every change is published as an event (see the AsyncAPI catalog). Changes to a session need
 `If-Match` with its `ETag`; booking honours `Idempotency-Key`. Errors are RFC 9457 problem details.
+The `/v1/mentorships/...` paths and `mentorship_id` fields are deprecated aliases of
+`/v1/matches/...` and `match_id`.
 """
-
-TAGS = [
-    {"name": "mentorships", "description": "Accepted matches: cadence, slots, booking"},
-    {"name": "sessions", "description": "Booked sessions and their lifecycle"},
-    {"name": "calendar feeds", "description": "iCalendar subscription URLs"},
-    {"name": "scheduling policy", "description": "The organization's scheduling rules (admins)"},
-    {"name": "operations", "description": "Health and metrics"},
-]
 
 
 def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
@@ -35,4 +30,5 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=ROUTERS,
         openapi_tags=TAGS,
+        messaging=messaging,
     )

@@ -1,6 +1,7 @@
 """Tables of the scheduling service (schema `scheduling`).
 
-Read models built from events (people, programs, mentorships), and what scheduling owns: sessions,
+Read models built from events (people, programs, matches; programs' agreement rules and signed
+agreements from workspace), and what scheduling owns: sessions,
 their participants' blocked time (where PostgreSQL itself prevents double-booking), reminders,
 cadence proposals, calendar feeds and each organization's scheduling policy.
 """
@@ -31,7 +32,7 @@ from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.contracts.scheduling import SessionFormat, SessionStatus
-from shared.db import service_metadata
+from shared.db import one_of, service_metadata
 from shared.messaging_tables import messaging_tables
 
 SCHEMA = "scheduling"
@@ -42,7 +43,9 @@ class Base(DeclarativeBase):
     metadata = service_metadata(SCHEMA)
 
 
-class MentorshipStatus(StrEnum):
+class MatchStatus(StrEnum):
+    """Where a match stands for scheduling: it takes sessions while active."""
+
     ACTIVE = "active"
     ENDED = "ended"
 
@@ -51,10 +54,6 @@ class ReminderStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     SKIPPED = "skipped"  # due while nobody could send it, and the session had already begun
-
-
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 # --- read models (from profiles and matching events) ---------------------------------------------
@@ -75,6 +74,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Skills and levels (profiles' SkillLevel), so mentees find flash mentors by skill.
+    skills: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
 class Program(Base):
@@ -87,17 +88,64 @@ class Program(Base):
     session_cadence: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
+    # Its format (one_to_one, circle, flash, ...) and that format's settings (profiles' FormatSettings).
+    format: Mapped[str] = mapped_column(String(20), server_default=text("'one_to_one'"))
+    format_settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
 
-class Mentorship(Base):
+class Enrollment(Base):
+    """Who is enrolled in which program as what (profiles' enrollments): flash office hours and
+    bookings are for a flash program's mentors and mentees."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (Index("ix_enrollments_program_id_person_id", "program_id", "person_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    role: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class Circle(Base):
+    """A circle as matching told (accepted ones only): it takes sessions while active."""
+
+    __tablename__ = "circles"
+    __table_args__ = (CheckConstraint(one_of("status", MatchStatus), name="status_known"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # matching's circle id
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    topic: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CircleMember(Base):
+    """A facilitator or member of a circle; `active` until they leave it."""
+
+    __tablename__ = "circle_members"
+    __table_args__ = (Index("ix_circle_members_person_id", "person_id"),)
+
+    circle_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class Match(Base):
     """An accepted match: a mentor and a mentee meeting within a program."""
 
-    __tablename__ = "mentorships"
+    __tablename__ = "matches"
     __table_args__ = (
-        CheckConstraint(_in("status", MentorshipStatus), name="status_known"),
-        Index("ix_mentorships_organization_started_at_id", "organization", "started_at", "id"),
-        Index("ix_mentorships_mentor_id", "mentor_id"),
-        Index("ix_mentorships_mentee_id", "mentee_id"),
+        CheckConstraint(one_of("status", MatchStatus), name="status_known"),
+        Index("ix_matches_organization_started_at_id", "organization", "started_at", "id"),
+        Index("ix_matches_mentor_id", "mentor_id"),
+        Index("ix_matches_mentee_id", "mentee_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # the matching service's match id
@@ -112,19 +160,46 @@ class Mentorship(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class AgreementRule(Base):
+    """Whether a program requires the pair's agreement signed before their first session
+    (workspace's `program_settings.updated`); a program without a row requires none."""
+
+    __tablename__ = "agreement_rules"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    required: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class SignedAgreement(Base):
+    """A pair whose members both signed their agreement (workspace's `agreement.signed`): the
+    first version both signed is enough, so a later edit awaiting signatures blocks nothing."""
+
+    __tablename__ = "signed_agreements"
+
+    match_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 # --- what scheduling owns ----------------------------------------------------------------------------
 
 
 class Session(Base):
+    """A session of a pair; a facilitated check-in has a program admin as a third participant
+    (`facilitator_id`), whose time it blocks too."""
+
     __tablename__ = "sessions"
     __table_args__ = (
-        CheckConstraint(_in("format", SessionFormat), name="format_known"),
-        CheckConstraint(_in("status", SessionStatus), name="status_known"),
+        CheckConstraint(one_of("format", SessionFormat), name="format_known"),
+        CheckConstraint(one_of("status", SessionStatus), name="status_known"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("format <> 'in_person' OR location IS NOT NULL", name="in_person_has_location"),
         CheckConstraint("format <> 'async' OR prompt IS NOT NULL", name="async_has_prompt"),
         CheckConstraint("version >= 1 AND sequence >= 0", name="versions_valid"),
-        Index("ix_sessions_mentorship_id_starts_at", "mentorship_id", "starts_at"),
+        Index("ix_sessions_match_id_starts_at", "match_id", "starts_at"),
         Index("ix_sessions_organization_starts_at_id", "organization", "starts_at", "id"),
         Index("ix_sessions_mentor_id_starts_at", "mentor_id", "starts_at"),
         Index("ix_sessions_mentee_id_starts_at", "mentee_id", "starts_at"),
@@ -132,7 +207,7 @@ class Session(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization: Mapped[str] = mapped_column(String(100))
-    mentorship_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    match_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     mentor_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     mentee_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -150,6 +225,7 @@ class Session(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    facilitator_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class SessionParticipant(Base):
@@ -171,13 +247,14 @@ class SessionParticipant(Base):
         ),
     )
 
-    session_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
-    )
+    # A pair session's, a circle session's or a flash session's id (`kind` says which table): one
+    # person's time is one resource, whatever kind of session takes it.
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization: Mapped[str] = mapped_column(String(100))
     blocked: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
     status: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10), server_default=text("'pair'"))
 
 
 class Reminder(Base):
@@ -189,7 +266,7 @@ class Reminder(Base):
         UniqueConstraint(
             "session_id", "session_sequence", "recipient_id", "minutes_before", name="uq_reminders_once"
         ),
-        CheckConstraint(_in("status", ReminderStatus), name="status_known"),
+        CheckConstraint(one_of("status", ReminderStatus), name="status_known"),
         Index("ix_reminders_pending_due_at", "due_at", postgresql_where=text("status = 'pending'")),
     )
 
@@ -205,11 +282,11 @@ class Reminder(Base):
 
 
 class ProposedSession(Base):
-    """The next session the cadence suggests after one completes (one per mentorship)."""
+    """The next session the cadence suggests after one completes (one per match)."""
 
     __tablename__ = "proposed_sessions"
 
-    mentorship_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    match_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization: Mapped[str] = mapped_column(String(100))
     after_session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -259,6 +336,111 @@ class OrganizationPolicy(Base):
     reminder_minutes_before: Mapped[list[int]] = mapped_column(JSONB)
     cadence_grace_days: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CircleSession(Base):
+    """A session of a circle: every active member attends; each one's time is blocked in
+    `session_participants` (kind `circle`), under the same no-double-booking constraint as pairs."""
+
+    __tablename__ = "circle_sessions"
+    __table_args__ = (
+        CheckConstraint("format IN ('video', 'in_person')", name="format_known"),
+        CheckConstraint(one_of("status", SessionStatus), name="status_known"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("format <> 'in_person' OR location IS NOT NULL", name="in_person_has_location"),
+        CheckConstraint("version >= 1 AND sequence >= 0", name="versions_valid"),
+        Index("ix_circle_sessions_circle_id_starts_at", "circle_id", "starts_at"),
+        Index("ix_circle_sessions_organization_starts_at_id", "organization", "starts_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    circle_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    format: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    meeting_url: Mapped[str | None] = mapped_column(String(2000))
+    location: Mapped[str | None] = mapped_column(String(500))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # [{person_id, role, status}]: who attends (status `left` once they left the circle).
+    participants: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OfficeHours(Base):
+    """A mentor's recurring weekly office hours in a flash program, in the mentor's own zone."""
+
+    __tablename__ = "office_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint(
+            "end_minute > start_minute AND start_minute >= 0 AND end_minute <= 1440", name="window"
+        ),
+        Index("ix_office_hours_program_id_mentor_id", "program_id", "mentor_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    mentor_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday, in the mentor's zone
+    start_minute: Mapped[int] = mapped_column(Integer)  # minutes after local midnight
+    end_minute: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FlashSession(Base):
+    """One session a mentee booked in a mentor's office hours. It counts towards the mentor's
+    monthly flash limit (`month`, in the mentor's zone), never towards long-term capacity."""
+
+    __tablename__ = "flash_sessions"
+    __table_args__ = (
+        CheckConstraint(one_of("status", SessionStatus), name="status_known"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        CheckConstraint("version >= 1 AND sequence >= 0", name="versions_valid"),
+        # A slot is booked once (the exclusion constraint on the mentor's time says so too).
+        Index(
+            "uq_flash_sessions_live_slot",
+            "mentor_id",
+            "starts_at",
+            unique=True,
+            postgresql_where=text("status <> 'canceled'"),
+        ),
+        Index("ix_flash_sessions_mentor_id_month", "mentor_id", "month"),
+        Index("ix_flash_sessions_mentee_id_starts_at", "mentee_id", "starts_at"),
+        Index("ix_flash_sessions_organization_starts_at_id", "organization", "starts_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    mentor_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    mentee_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    office_hours_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    skill: Mapped[str | None] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    month: Mapped[str] = mapped_column(String(7))
+    meeting_url: Mapped[str | None] = mapped_column(String(2000))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    follow_up_program_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    mentor_agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mentee_agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -21,7 +21,7 @@ class SchedulingPolicy:
     horizon_days: int = 60
     slot_grid_minutes: int = 15
     reminder_minutes_before: tuple[int, ...] = field(default=(24 * 60, 60))
-    # A mentorship counts as having missed its cadence this many days after a session was due.
+    # A match counts as having missed its cadence this many days after a session was due.
     cadence_grace_days: int = 2
     version: int = 0
 

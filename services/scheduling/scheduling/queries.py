@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.availability import Availability
 from scheduling.cadence import CADENCE_INTERVALS
 from scheduling.models import (
-    Mentorship,
-    MentorshipStatus,
+    CalendarFeed,
+    Match,
+    MatchStatus,
     OrganizationPolicy,
     Person,
     Program,
@@ -25,16 +26,17 @@ from scheduling.models import (
 )
 from scheduling.policy import DEFAULT_POLICY, SchedulingPolicy
 from shared.contracts.scheduling import SessionFormat, SessionStatus
+from shared.pagination import keyset_page
 
 
 @dataclass(frozen=True)
-class MentorshipContext:
-    """A mentorship with what booking needs: its program, its two people, the organization's policy.
+class MatchContext:
+    """A match with what booking needs: its program, its two people, the organization's policy.
 
     The program and people come from other services' events; until those arrive they are None.
     """
 
-    mentorship: Mentorship
+    match: Match
     program: Program | None
     mentor: Person | None
     mentee: Person | None
@@ -42,7 +44,7 @@ class MentorshipContext:
 
     @property
     def participant_ids(self) -> tuple[uuid.UUID, uuid.UUID]:
-        return (self.mentorship.mentor_id, self.mentorship.mentee_id)
+        return (self.match.mentor_id, self.match.mentee_id)
 
     @property
     def zones(self) -> dict[uuid.UUID, str]:
@@ -62,35 +64,33 @@ async def policy_of(session: AsyncSession, organization: str) -> SchedulingPolic
     return SchedulingPolicy.from_row(row) if row is not None else DEFAULT_POLICY
 
 
-async def mentorship_context(
-    session: AsyncSession, *, organization: str, mentorship_id: uuid.UUID, lock: bool = False
-) -> MentorshipContext | None:
-    """The mentorship and what booking needs. With `lock`, the mentorship and its people are held
-    (FOR SHARE) until the transaction ends: an event ending the match or deactivating a person then
+async def match_context(
+    session: AsyncSession, *, organization: str, match_id: uuid.UUID, lock: bool = False
+) -> MatchContext | None:
+    """The match and what booking needs. With `lock`, the match and its people are held (FOR
+    SHARE) until the transaction ends: an event ending the match or deactivating a person then
     waits for a booking in flight and cancels it, instead of missing it. Bookings share the lock,
     so they still race each other (and PostgreSQL's exclusion constraint settles that race)."""
-    mentorship_query = select(Mentorship).where(
-        Mentorship.id == mentorship_id, Mentorship.organization == organization
-    )
+    match_query = select(Match).where(Match.id == match_id, Match.organization == organization)
     if lock:
-        mentorship_query = mentorship_query.with_for_update(read=True)
-    mentorship = await session.scalar(mentorship_query)
-    if mentorship is None:
+        match_query = match_query.with_for_update(read=True)
+    match = await session.scalar(match_query)
+    if match is None:
         return None
     people_query = select(Person).where(
-        Person.id.in_([mentorship.mentor_id, mentorship.mentee_id]), Person.organization == organization
+        Person.id.in_([match.mentor_id, match.mentee_id]), Person.organization == organization
     )
     if lock:
         people_query = people_query.order_by(Person.id).with_for_update(read=True)
     people = {person.id: person for person in await session.scalars(people_query)}
     program = await session.scalar(
-        select(Program).where(Program.id == mentorship.program_id, Program.organization == organization)
+        select(Program).where(Program.id == match.program_id, Program.organization == organization)
     )
-    return MentorshipContext(
-        mentorship=mentorship,
+    return MatchContext(
+        match=match,
         program=program,
-        mentor=people.get(mentorship.mentor_id),
-        mentee=people.get(mentorship.mentee_id),
+        mentor=people.get(match.mentor_id),
+        mentee=people.get(match.mentee_id),
         policy=await policy_of(session, organization),
     )
 
@@ -153,9 +153,9 @@ async def future_sessions(
     organization: str,
     now: datetime,
     person_id: uuid.UUID | None = None,
-    mentorship_id: uuid.UUID | None = None,
+    match_id: uuid.UUID | None = None,
 ) -> Sequence[Session]:
-    """Scheduled sessions still ahead of a person or of a mentorship, locked for a change."""
+    """Scheduled sessions still ahead of a person or of a match, locked for a change."""
     query = select(Session).where(
         Session.organization == organization,
         Session.status == SessionStatus.SCHEDULED.value,
@@ -163,25 +163,25 @@ async def future_sessions(
     )
     if person_id is not None:
         query = query.where(or_(Session.mentor_id == person_id, Session.mentee_id == person_id))
-    if mentorship_id is not None:
-        query = query.where(Session.mentorship_id == mentorship_id)
+    if match_id is not None:
+        query = query.where(Session.match_id == match_id)
     return list(await session.scalars(query.order_by(Session.starts_at, Session.id).with_for_update()))
 
 
-async def proposal_for(session: AsyncSession, mentorship_id: uuid.UUID) -> ProposedSession | None:
-    return await session.get(ProposedSession, mentorship_id)
+async def proposal_for(session: AsyncSession, match_id: uuid.UUID) -> ProposedSession | None:
+    return await session.get(ProposedSession, match_id)
 
 
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def mentorship_overview(*, organization: str, now: datetime, grace: timedelta) -> Any:
-    """Mentorships with their program's cadence, last and upcoming session, and whether the cadence
-    was missed (the same rule as `cadence.is_missed`, in SQL so lists can filter and paginate)."""
+def match_overview(*, organization: str, now: datetime, grace: timedelta) -> Any:
+    """Matches with their program's cadence, last and upcoming session, and whether the cadence was
+    missed (the same rule as `cadence.is_missed`, in SQL so lists can filter and paginate)."""
     last_session = (
         select(func.max(Session.starts_at))
         .where(
-            Session.mentorship_id == Mentorship.id,
+            Session.match_id == Match.id,
             Session.status != SessionStatus.CANCELED.value,
             Session.starts_at <= now,
         )
@@ -190,7 +190,7 @@ def mentorship_overview(*, organization: str, now: datetime, grace: timedelta) -
     upcoming_session = (
         select(func.min(Session.starts_at))
         .where(
-            Session.mentorship_id == Mentorship.id,
+            Session.match_id == Match.id,
             Session.status == SessionStatus.SCHEDULED.value,
             Session.starts_at > now,
         )
@@ -198,29 +198,29 @@ def mentorship_overview(*, organization: str, now: datetime, grace: timedelta) -
     )
     base = (
         select(
-            Mentorship,
+            Match,
             Program.session_cadence.label("cadence"),
             Program.session_length_minutes.label("session_length_minutes"),
             last_session.label("last_session_at"),
             upcoming_session.label("upcoming_session_at"),
         )
-        .outerjoin(Program, Program.id == Mentorship.program_id)
-        .where(Mentorship.organization == organization)
+        .outerjoin(Program, Program.id == Match.program_id)
+        .where(Match.organization == organization)
         .subquery()
     )
     due = func.coalesce(base.c.last_session_at, base.c.started_at) + case(
         {cadence.value: interval for cadence, interval in CADENCE_INTERVALS.items()}, value=base.c.cadence
     )
     missed = and_(
-        base.c.status == MentorshipStatus.ACTIVE.value,
+        base.c.status == MatchStatus.ACTIVE.value,
         base.c.upcoming_session_at.is_(None),
         literal(now) > due + grace,
     )
     return select(base, missed.label("missed")), base, missed
 
 
-async def list_mentorships(
-    session: AsyncSession,
+async def matches_page(
+    db: AsyncSession,
     *,
     organization: str,
     viewer: uuid.UUID | None,
@@ -229,73 +229,106 @@ async def list_mentorships(
     status: str | None,
     missed_only: bool,
     limit: int,
-    after: tuple[datetime, uuid.UUID] | None,
-) -> list[Any]:
-    """A page of mentorships (of `viewer` only, unless None), oldest first."""
-    query, base, missed = mentorship_overview(organization=organization, now=now, grace=grace)
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """A page of matches (of `viewer` only, unless None), oldest first, and the next cursor."""
+    query, base, missed = match_overview(organization=organization, now=now, grace=grace)
     if viewer is not None:
         query = query.where(or_(base.c.mentor_id == viewer, base.c.mentee_id == viewer))
     if status is not None:
         query = query.where(base.c.status == status)
     if missed_only:
         query = query.where(missed)
-    if after is not None:
-        query = query.where(
-            tuple_(base.c.started_at, base.c.id) > tuple_(literal(after[0]), literal(after[1]))
-        )
-    query = query.order_by(base.c.started_at, base.c.id).limit(limit + 1)
-    return list((await session.execute(query)).all())
+    return await keyset_page(db, query, key=(base.c.started_at, base.c.id), limit=limit, cursor=cursor)
 
 
-async def mentorship_row(
-    session: AsyncSession, *, organization: str, mentorship_id: uuid.UUID, now: datetime, grace: timedelta
+async def match_row(
+    db: AsyncSession, *, organization: str, match_id: uuid.UUID, now: datetime, grace: timedelta
 ) -> Any:
-    query, base, _ = mentorship_overview(organization=organization, now=now, grace=grace)
-    return (await session.execute(query.where(base.c.id == mentorship_id))).first()
+    """One match as `match_overview` shows it (None if the organization has no such match)."""
+    query, base, _ = match_overview(organization=organization, now=now, grace=grace)
+    return (await db.execute(query.where(base.c.id == match_id))).first()
 
 
-async def proposals_for(
-    session: AsyncSession, mentorship_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, ProposedSession]:
-    ids = list(mentorship_ids)
+async def proposals_for(db: AsyncSession, match_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ProposedSession]:
+    ids = list(match_ids)
     if not ids:
         return {}
-    rows = await session.scalars(select(ProposedSession).where(ProposedSession.mentorship_id.in_(ids)))
-    return {row.mentorship_id: row for row in rows}
+    rows = await db.scalars(select(ProposedSession).where(ProposedSession.match_id.in_(ids)))
+    return {row.match_id: row for row in rows}
 
 
-async def list_sessions(
-    session: AsyncSession,
+async def sessions_page(
+    db: AsyncSession,
     *,
     organization: str,
     viewer: uuid.UUID | None,
-    mentorship_id: uuid.UUID | None,
+    match_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
     status: str | None,
     starts_from: datetime | None,
     starts_before: datetime | None,
     limit: int,
-    after: tuple[datetime, uuid.UUID] | None,
-) -> list[Session]:
-    """A page of sessions in start order (of `viewer` only, unless None)."""
+    cursor: str | None,
+) -> tuple[list[Session], str | None]:
+    """A page of sessions in start order (of `viewer` only, unless None), and the next cursor."""
     query = select(Session).where(Session.organization == organization)
     for person in (viewer, person_id):
         if person is not None:
             query = query.where(or_(Session.mentor_id == person, Session.mentee_id == person))
-    if mentorship_id is not None:
-        query = query.where(Session.mentorship_id == mentorship_id)
+    if match_id is not None:
+        query = query.where(Session.match_id == match_id)
     if status is not None:
         query = query.where(Session.status == status)
     if starts_from is not None:
         query = query.where(Session.starts_at >= starts_from)
     if starts_before is not None:
         query = query.where(Session.starts_at < starts_before)
-    if after is not None:
-        query = query.where(
-            tuple_(Session.starts_at, Session.id) > tuple_(literal(after[0]), literal(after[1]))
+    return await keyset_page(
+        db, query, key=(Session.starts_at, Session.id), limit=limit, cursor=cursor, scalars=True
+    )
+
+
+# --- calendar feeds ------------------------------------------------------------------------------
+
+
+async def feeds_of_person(
+    db: AsyncSession, *, organization: str, person_id: uuid.UUID
+) -> Sequence[CalendarFeed]:
+    """A person's calendar feeds, revoked ones included, oldest first."""
+    return list(
+        await db.scalars(
+            select(CalendarFeed)
+            .where(CalendarFeed.organization == organization, CalendarFeed.person_id == person_id)
+            .order_by(CalendarFeed.created_at, CalendarFeed.id)
         )
-    query = query.order_by(Session.starts_at, Session.id).limit(limit + 1)
-    return list(await session.scalars(query))
+    )
+
+
+async def sessions_of_person(
+    db: AsyncSession, *, organization: str, person_id: uuid.UUID, since: datetime, limit: int = 2000
+) -> Sequence[Session]:
+    """The person's sessions from `since` on, canceled ones included (so calendars remove them)."""
+    return list(
+        await db.scalars(
+            select(Session)
+            .where(
+                Session.organization == organization,
+                or_(Session.mentor_id == person_id, Session.mentee_id == person_id),
+                Session.ends_at >= since,
+            )
+            .order_by(Session.starts_at, Session.id)
+            .limit(limit)
+        )
+    )
+
+
+async def person_active(session: AsyncSession, *, organization: str, person_id: uuid.UUID) -> bool | None:
+    """Whether the person is active, as profiles last said (None: not known here)."""
+    active: bool | None = await session.scalar(
+        select(Person.active).where(Person.id == person_id, Person.organization == organization)
+    )
+    return active
 
 
 async def people(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Person]:

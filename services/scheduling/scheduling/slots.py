@@ -1,4 +1,4 @@
-"""Common free slots of a mentorship's participants: pure code, no I/O.
+"""Common free slots of a match's participants: pure code, no I/O.
 
 The steps, all in UTC epoch seconds:
 
@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from scheduling.availability import Availability
 from scheduling.intervals import ceil_seconds, clip, floor_seconds, intersect, normalize, subtract, utc
-from scheduling.timeline import OffsetTimeline, zone
+from scheduling.timeline import OffsetTimeline, covering, zone
 
 _MARGIN = 2 * 86_400
 
@@ -205,7 +205,7 @@ def _iter_slots(
 
     def timeline_of(name: str) -> OffsetTimeline:
         if name not in timelines:
-            timelines[name] = OffsetTimeline(zone(name), period[0] - _MARGIN, period[1] + _MARGIN)
+            timelines[name] = covering(name, period[0] - _MARGIN, period[1] + _MARGIN)
         return timelines[name]
 
     common = participants[0].spans(*period, timeline=timeline_of(participants[0].time_zone))

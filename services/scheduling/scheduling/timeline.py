@@ -101,3 +101,18 @@ class OffsetTimeline:
             if low < high:
                 spans.append((low, high))
         return normalize(spans)
+
+
+_DAY = 86_400
+
+
+@lru_cache(maxsize=512)
+def _timeline_of_days(name: str, first_day: int, last_day: int) -> OffsetTimeline:
+    return OffsetTimeline(zone(name), first_day * _DAY, last_day * _DAY)
+
+
+def covering(name: str, start: int, end: int) -> OffsetTimeline:
+    """A timeline of zone `name` covering at least `[start, end)`, shared by every search over the
+    same days: the period is widened to whole UTC days, so searches a few minutes apart (each
+    with its own `now`) reuse one timeline instead of sampling the zone again."""
+    return _timeline_of_days(name, start // _DAY, -(-end // _DAY))

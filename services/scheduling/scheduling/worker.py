@@ -1,26 +1,20 @@
-"""The scheduling worker (`python -m scheduling.worker`): relays the outbox, consumes profiles and
-matching events, and emits due reminders."""
+"""The scheduling worker (`python -m scheduling.worker`): relays the outbox, consumes profiles' and
+matching's events, and runs the durable jobs (due reminders)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from scheduling.config import SchedulingSettings
-from scheduling.handlers import consumers
+from scheduling.handlers import SOURCES
+from scheduling.jobs import PERIODIC, TASKS
 from scheduling.models import messaging
-from scheduling.reminder_job import reminder_job
 from shared.worker import run_worker, serve
 
 
 async def run(settings: SchedulingSettings, stop: asyncio.Event | None = None) -> None:
     await run_worker(
-        settings,
-        outbox=messaging.outbox,
-        consumers=consumers,
-        jobs=[
-            reminder_job(poll_seconds=settings.reminder_poll_seconds, batch_size=settings.reminder_batch_size)
-        ],
-        stop=stop,
+        settings, messaging=messaging, sources=SOURCES, periodic=PERIODIC, tasks=TASKS, stop=stop
     )
 
 

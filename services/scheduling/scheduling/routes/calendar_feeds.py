@@ -7,28 +7,19 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Response
 
-from scheduling import feeds, queries, service
-from scheduling.calendar_entries import calendar_entries
+from scheduling import queries
+from scheduling.calendar_entries import calendar_entries, group_calendar_entries
 from scheduling.calendars import render_calendar
-from scheduling.dependencies import Caller, Reader, RuntimeDep, SettingsDep
-from scheduling.models import CalendarFeed
+from scheduling.dependencies import Caller, Reader, SettingsDep, Writer
+from scheduling.documents import calendar_response, feed_document
+from scheduling.group_queries import group_sessions_of_person
 from scheduling.schemas import FeedCreate, FeedCreated, FeedOut
-from scheduling.web import calendar_response, document_response, problems
-from shared.db import transaction
+from scheduling.service import calendar_feeds
+from shared.clock import utcnow
 from shared.errors import not_found
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["calendar feeds"])
-
-
-def _feed_document(feed: CalendarFeed) -> dict[str, object]:
-    return {
-        "id": feed.id,
-        "person_id": feed.person_id,
-        "label": feed.label,
-        "created_at": feed.created_at,
-        "revoked_at": feed.revoked_at,
-        "last_used_at": feed.last_used_at,
-    }
 
 
 @router.post(
@@ -38,20 +29,18 @@ def _feed_document(feed: CalendarFeed) -> dict[str, object]:
     summary="Create a subscription URL for your sessions (the URL is shown only in this response)",
     responses=problems(403, 409),
 )
-async def create_feed(
-    body: FeedCreate, caller: Caller, runtime: RuntimeDep, settings: SettingsDep
-) -> Response:
-    async with transaction(runtime.sessions) as session:
-        feed, token = await feeds.create_feed(
+async def create_feed(body: FeedCreate, caller: Caller, writer: Writer, settings: SettingsDep) -> Response:
+    async with writer.transaction() as session:
+        feed, token = await calendar_feeds.create_feed(
             session,
             caller=caller,
             label=body.label,
-            now=service.now_utc(),
+            now=utcnow(),
             max_feeds=settings.max_feeds_per_person,
         )
     url = f"{settings.public_base_url.rstrip('/')}/v1/calendar-feeds/{token}.ics"
     return document_response(
-        {**_feed_document(feed), "url": url},
+        {**feed_document(feed), "url": url},
         status_code=201,
         headers={"Cache-Control": "no-store", "Location": f"/v1/calendar-feeds/{feed.id}"},
     )
@@ -61,7 +50,9 @@ async def create_feed(
     "/calendar-feeds", response_model=list[FeedOut], summary="Your calendar feeds (without their URLs)"
 )
 async def list_feeds(caller: Caller, db: Reader) -> Response:
-    return document_response([_feed_document(feed) for feed in await feeds.list_feeds(db, caller=caller)])
+    person_id = calendar_feeds.feed_owner(caller)
+    feeds = await queries.feeds_of_person(db, organization=caller.organization, person_id=person_id)
+    return document_response([feed_document(feed) for feed in feeds])
 
 
 @router.delete(
@@ -70,9 +61,9 @@ async def list_feeds(caller: Caller, db: Reader) -> Response:
     summary="Revoke a calendar feed: its URL stops working at once",
     responses=problems(404),
 )
-async def revoke_feed(feed_id: uuid.UUID, caller: Caller, runtime: RuntimeDep) -> Response:
-    async with transaction(runtime.sessions) as session:
-        await feeds.revoke_feed(session, caller=caller, feed_id=feed_id, now=service.now_utc())
+async def revoke_feed(feed_id: uuid.UUID, caller: Caller, writer: Writer) -> Response:
+    async with writer.transaction() as session:
+        await calendar_feeds.revoke_feed(session, caller=caller, feed_id=feed_id, now=utcnow())
     return Response(status_code=204)
 
 
@@ -82,19 +73,35 @@ async def revoke_feed(feed_id: uuid.UUID, caller: Caller, runtime: RuntimeDep) -
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, **problems(404)},
 )
-async def get_feed(token: str, runtime: RuntimeDep, settings: SettingsDep) -> Response:
-    now = service.now_utc()
-    async with transaction(runtime.sessions) as session:
-        feed = await feeds.feed_by_token(session, token=token, now=now)
+async def get_feed(token: str, writer: Writer, settings: SettingsDep) -> Response:
+    now = utcnow()
+    # A transaction, not a reader: opening a feed notes when it was last used.
+    async with writer.transaction() as session:
+        feed = await calendar_feeds.open_feed(session, token=token, now=now)
         if feed is None:
             raise not_found("calendar feed")
-        rows = await feeds.sessions_of_person(
+        rows = await queries.sessions_of_person(
             session,
             organization=feed.organization,
             person_id=feed.person_id,
             since=now - timedelta(days=settings.feed_history_days),
         )
-        entries, people = await calendar_entries(session, rows)
+        # A feed URL is a bearer credential that calendar apps sync and share: it shows the
+        # owner's own email address and nobody else's, whatever the owner's roles.
+        owner_id = feed.person_id
+        entries, people = await calendar_entries(
+            session, rows, shows_email=lambda person_id: person_id == owner_id
+        )
+        # Circle and flash sessions too: one calendar of everything the person attends.
+        circles, flashes = await group_sessions_of_person(
+            session,
+            organization=feed.organization,
+            person_id=feed.person_id,
+            since=now - timedelta(days=settings.feed_history_days),
+        )
+        entries += await group_calendar_entries(
+            session, circles, flashes, viewer=owner_id, shows_email=lambda person_id: person_id == owner_id
+        )
         owner = people.get(feed.person_id) or (await queries.people(session, [feed.person_id])).get(
             feed.person_id
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from scheduling import policy_changes, queries, service
-from scheduling.dependencies import Admin, Caller, Reader, RuntimeDep
+from scheduling import queries
+from scheduling.dependencies import Admin, Caller, Reader, Writer
 from scheduling.schemas import PolicyOut, PolicyUpdate
-from scheduling.web import document_response, problems
+from scheduling.service import policy
+from shared.clock import utcnow
 from shared.concurrency import IfMatch
-from shared.db import transaction
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["scheduling policy"])
 
@@ -20,8 +21,8 @@ router = APIRouter(prefix="/v1", tags=["scheduling policy"])
     summary="The organization's scheduling policy (defaults until an admin changes it: version 0)",
 )
 async def get_policy(caller: Caller, db: Reader) -> Response:
-    policy = await queries.policy_of(db, caller.organization)
-    return document_response(policy.document(), version=policy.version)
+    current = await queries.policy_of(db, caller.organization)
+    return document_response(current.document(), version=current.version)
 
 
 @router.put(
@@ -31,10 +32,10 @@ async def get_policy(caller: Caller, db: Reader) -> Response:
     responses=problems(403, 412, 428),
 )
 async def replace_policy(
-    update: PolicyUpdate, caller: Admin, runtime: RuntimeDep, if_match: IfMatch = None
+    update: PolicyUpdate, caller: Admin, writer: Writer, if_match: IfMatch = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
-        policy = await policy_changes.replace_policy(
-            session, caller=caller, update=update, if_match=if_match, now=service.now_utc()
+    async with writer.transaction() as session:
+        replaced = await policy.replace_policy(
+            session, caller=caller, update=update, if_match=if_match, now=utcnow()
         )
-    return document_response(policy.document(), version=policy.version)
+    return document_response(replaced.document(), version=replaced.version)

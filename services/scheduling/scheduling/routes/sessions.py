@@ -10,13 +10,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling import access, queries, service
+from scheduling import access, queries
 from scheduling.calendar_entries import calendar_entries
 from scheduling.calendars import render_calendar
-from scheduling.dependencies import Caller, Reader, RuntimeDep
-from scheduling.documents import session_document
+from scheduling.dependencies import Caller, Reader, Writer
+from scheduling.documents import calendar_response, session_document
 from scheduling.models import Session
-from scheduling.queries import MentorshipContext
 from scheduling.schemas import (
     SessionCancellation,
     SessionCompletion,
@@ -25,21 +24,18 @@ from scheduling.schemas import (
     SessionOut,
     SessionPage,
 )
-from scheduling.web import (
-    calendar_response,
-    document_response,
-    page_response,
-    problems,
-)
+from scheduling.service import lifecycle
+from scheduling.service.blocked_time import participants_of
+from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.contracts.scheduling import SessionStatus
-from shared.db import transaction
-from shared.errors import not_found
-from shared.pagination import Cursor, Limit, after_time_cursor, time_cursor
+from shared.errors import invalid_field, not_found
+from shared.pagination import Cursor, Limit
+from shared.responses import document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["sessions"])
 
-Change = Callable[[AsyncSession], Awaitable[tuple[Session, MentorshipContext]]]
+Change = Callable[[AsyncSession], Awaitable[lifecycle.Changed]]
 
 
 @router.get(
@@ -53,28 +49,33 @@ async def list_sessions(
     db: Reader,
     limit: Limit = 50,
     cursor: Cursor = None,
-    mentorship_id: uuid.UUID | None = None,
+    match_id: Annotated[uuid.UUID | None, Query(description="Sessions of this match")] = None,
+    mentorship_id: Annotated[
+        uuid.UUID | None, Query(deprecated=True, description="Deprecated: the same as `match_id`")
+    ] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="Sessions of this person")] = None,
     status: SessionStatus | None = None,
     starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Response:
-    rows = await queries.list_sessions(
+    if match_id is not None and mentorship_id is not None and match_id != mentorship_id:
+        raise invalid_field(
+            "query.mentorship_id", "names another match than `match_id`; give only `match_id`"
+        )
+    rows, next_cursor = await queries.sessions_page(
         db,
         organization=caller.organization,
-        viewer=None if access.sees_organization(caller) else access.person_id_of(caller) or uuid.UUID(int=0),
-        mentorship_id=mentorship_id,
+        viewer=access.viewer_of(caller),
+        match_id=match_id or mentorship_id,
         person_id=person_id,
         status=status.value if status else None,
         starts_from=starts_from,
         starts_before=starts_before,
         limit=limit,
-        after=after_time_cursor(cursor),
+        cursor=cursor,
     )
-    page = rows[:limit]
-    zones = await queries.zones_of(db, [person for row in page for person in (row.mentor_id, row.mentee_id)])
-    next_cursor = time_cursor(page[-1].starts_at, page[-1].id) if len(rows) > limit else None
-    return page_response([session_document(row, zones) for row in page], next_cursor)
+    zones = await queries.zones_of(db, [person for row in rows for person in participants_of(row)])
+    return page_response([session_document(row, zones) for row in rows], next_cursor)
 
 
 async def _visible_session(db: AsyncSession, caller: Caller, session_id: uuid.UUID) -> Session:
@@ -87,7 +88,7 @@ async def _visible_session(db: AsyncSession, caller: Caller, session_id: uuid.UU
 @router.get("/sessions/{session_id}", response_model=SessionOut, summary="A session", responses=problems(404))
 async def get_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
     row = await _visible_session(db, caller, session_id)
-    zones = await queries.zones_of(db, [row.mentor_id, row.mentee_id])
+    zones = await queries.zones_of(db, participants_of(row))
     return document_response(session_document(row, zones), version=row.version)
 
 
@@ -99,7 +100,9 @@ async def get_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Resp
 )
 async def get_session_calendar(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
     row = await _visible_session(db, caller, session_id)
-    entries, people = await calendar_entries(db, [row])
+    entries, people = await calendar_entries(
+        db, [row], shows_email=lambda person_id: access.sees_email_of(caller, person_id)
+    )
     viewer = people.get(access.person_id_of(caller) or uuid.UUID(int=0)) or people.get(row.mentor_id)
     body = render_calendar(
         entries,
@@ -110,8 +113,8 @@ async def get_session_calendar(session_id: uuid.UUID, caller: Caller, db: Reader
     return calendar_response(body, filename=f"session-{row.id}.ics")
 
 
-async def _change(runtime: RuntimeDep, change: Change) -> Response:
-    async with transaction(runtime.sessions) as session:
+async def _change(writer: Writer, change: Change) -> Response:
+    async with writer.transaction() as session:
         row, context = await change(session)
     return document_response(session_document(row, context.zones), version=row.version)
 
@@ -123,12 +126,12 @@ async def _change(runtime: RuntimeDep, change: Change) -> Response:
     responses=problems(403, 404, 409, 412, 428),
 )
 async def reschedule_session(
-    session_id: uuid.UUID, move: SessionMove, caller: Caller, runtime: RuntimeDep, if_match: IfMatch = None
+    session_id: uuid.UUID, move: SessionMove, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
     return await _change(
-        runtime,
-        lambda session: service.reschedule_session(
-            session, caller=caller, session_id=session_id, move=move, if_match=if_match, now=service.now_utc()
+        writer,
+        lambda session: lifecycle.reschedule_session(
+            session, caller=caller, session_id=session_id, move=move, if_match=if_match, now=utcnow()
         ),
     )
 
@@ -143,18 +146,18 @@ async def cancel_session(
     session_id: uuid.UUID,
     cancellation: SessionCancellation,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
     return await _change(
-        runtime,
-        lambda session: service.cancel_session(
+        writer,
+        lambda session: lifecycle.cancel_session(
             session,
             caller=caller,
             session_id=session_id,
             reason=cancellation.reason,
             if_match=if_match,
-            now=service.now_utc(),
+            now=utcnow(),
         ),
     )
 
@@ -168,14 +171,14 @@ async def cancel_session(
 async def complete_session(
     session_id: uuid.UUID,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     completion: SessionCompletion | None = None,
     if_match: IfMatch = None,
 ) -> Response:
     return await _change(
-        runtime,
-        lambda session: service.complete_session(
-            session, caller=caller, session_id=session_id, if_match=if_match, now=service.now_utc()
+        writer,
+        lambda session: lifecycle.complete_session(
+            session, caller=caller, session_id=session_id, if_match=if_match, now=utcnow()
         ),
     )
 
@@ -190,17 +193,17 @@ async def report_no_show(
     session_id: uuid.UUID,
     report: SessionNoShowReport,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
     return await _change(
-        runtime,
-        lambda session: service.report_no_show(
+        writer,
+        lambda session: lifecycle.report_no_show(
             session,
             caller=caller,
             session_id=session_id,
             report=report,
             if_match=if_match,
-            now=service.now_utc(),
+            now=utcnow(),
         ),
     )

@@ -1,18 +1,18 @@
-"""Use cases of calendar subscription feeds: a person creates, lists and revokes their feed URLs;
-a calendar app fetches a feed with nothing but the secret token in its URL."""
+"""Use cases of calendar subscription feeds: a person creates and revokes their feed URLs; a
+calendar app opens a feed with nothing but the secret token in its URL."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access
 from scheduling.feed_tokens import new_token, plausible, token_hash
-from scheduling.models import CalendarFeed, Session
+from scheduling.models import CalendarFeed, Person
+from scheduling.service.people import require_active_caller
 from shared.auth import Principal
 from shared.errors import Problem, not_found
 
@@ -20,7 +20,8 @@ from shared.errors import Problem, not_found
 _USAGE_RESOLUTION = timedelta(hours=1)
 
 
-def _person(caller: Principal) -> uuid.UUID:
+def feed_owner(caller: Principal) -> uuid.UUID:
+    """The person whose feeds the caller manages: themselves (403 for a non-person token)."""
     person_id = access.person_id_of(caller)
     if person_id is None:
         raise Problem(403, "calendar feeds belong to people; this token's subject is not a person")
@@ -31,7 +32,8 @@ async def create_feed(
     session: AsyncSession, *, caller: Principal, label: str | None, now: datetime, max_feeds: int
 ) -> tuple[CalendarFeed, str]:
     """A new feed of the caller's sessions; returns it with its token (shown once, stored hashed)."""
-    person_id = _person(caller)
+    person_id = feed_owner(caller)
+    await require_active_caller(session, caller)
     live = await session.scalar(
         select(func.count())
         .select_from(CalendarFeed)
@@ -61,17 +63,6 @@ async def create_feed(
     return feed, token
 
 
-async def list_feeds(session: AsyncSession, *, caller: Principal) -> Sequence[CalendarFeed]:
-    person_id = _person(caller)
-    return list(
-        await session.scalars(
-            select(CalendarFeed)
-            .where(CalendarFeed.organization == caller.organization, CalendarFeed.person_id == person_id)
-            .order_by(CalendarFeed.created_at, CalendarFeed.id)
-        )
-    )
-
-
 async def revoke_feed(session: AsyncSession, *, caller: Principal, feed_id: uuid.UUID, now: datetime) -> None:
     """Revoke a feed: its URL stops working at once. Admins may revoke anyone's."""
     feed = await session.scalar(
@@ -85,33 +76,40 @@ async def revoke_feed(session: AsyncSession, *, caller: Principal, feed_id: uuid
         feed.revoked_at = now
 
 
-async def feed_by_token(session: AsyncSession, *, token: str, now: datetime) -> CalendarFeed | None:
-    """The live feed a token opens (None for an unknown or revoked token), noting that it was used."""
+async def revoke_feeds_of(
+    session: AsyncSession, *, organization: str, person_id: uuid.UUID, now: datetime
+) -> int:
+    """Revoke every live feed of a person (deactivated: a leaver's calendar stops at once)."""
+    result = await session.execute(
+        update(CalendarFeed)
+        .where(
+            CalendarFeed.organization == organization,
+            CalendarFeed.person_id == person_id,
+            CalendarFeed.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .returning(CalendarFeed.id)
+    )
+    return len(result.all())
+
+
+async def open_feed(session: AsyncSession, *, token: str, now: datetime) -> CalendarFeed | None:
+    """The live feed a token opens (None for an unknown or revoked token, or one of a deactivated
+    person's), noting that it was used."""
     if not plausible(token):
         return None
+    deactivated_owner = exists().where(
+        Person.id == CalendarFeed.person_id,
+        Person.organization == CalendarFeed.organization,
+        Person.active.is_(False),
+    )
     feed = await session.scalar(
         select(CalendarFeed).where(
-            CalendarFeed.token_hash == token_hash(token), CalendarFeed.revoked_at.is_(None)
+            CalendarFeed.token_hash == token_hash(token),
+            CalendarFeed.revoked_at.is_(None),
+            ~deactivated_owner,
         )
     )
     if feed is not None and (feed.last_used_at is None or now - feed.last_used_at > _USAGE_RESOLUTION):
         await session.execute(update(CalendarFeed).where(CalendarFeed.id == feed.id).values(last_used_at=now))
     return feed
-
-
-async def sessions_of_person(
-    session: AsyncSession, *, organization: str, person_id: uuid.UUID, since: datetime, limit: int = 2000
-) -> Sequence[Session]:
-    """The person's sessions from `since` on, canceled ones included (so calendars remove them)."""
-    return list(
-        await session.scalars(
-            select(Session)
-            .where(
-                Session.organization == organization,
-                or_(Session.mentor_id == person_id, Session.mentee_id == person_id),
-                Session.ends_at >= since,
-            )
-            .order_by(Session.starts_at, Session.id)
-            .limit(limit)
-        )
-    )

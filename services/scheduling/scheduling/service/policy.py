@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduling.models import OrganizationPolicy
 from scheduling.policy import DEFAULT_POLICY, SchedulingPolicy
 from scheduling.schemas import PolicyUpdate
+from scheduling.service.people import require_active_caller
 from shared.auth import Principal
 from shared.concurrency import check_if_match, etag
 from shared.errors import Problem
@@ -20,6 +21,7 @@ async def replace_policy(
     session: AsyncSession, *, caller: Principal, update: PolicyUpdate, if_match: str | None, now: datetime
 ) -> SchedulingPolicy:
     """Replace the whole policy. An organization on the defaults is at version 0 (ETag `"0"`)."""
+    await require_active_caller(session, caller)
     current = await session.scalar(
         select(OrganizationPolicy)
         .where(OrganizationPolicy.organization == caller.organization)

@@ -1,0 +1,223 @@
+"""Circle sessions: common slots of all of a circle's members, booking for all of them, and each
+session's lifecycle. A member sees their circle's sessions and no other circle's."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling import access, queries
+from scheduling.dependencies import Caller, Reader, Writer
+from scheduling.group_documents import circle_people, circle_session_document, group_slot_document
+from scheduling.group_queries import circle_sessions_page
+from scheduling.models import CircleSession
+from scheduling.schemas import (
+    CircleSessionBooking,
+    CircleSessionOut,
+    CircleSessionPage,
+    GroupSlotPage,
+    SessionCancellation,
+    SessionMove,
+)
+from scheduling.service import circle_sessions
+from scheduling.service.circle_sessions import CircleContext
+from shared.clock import utcnow
+from shared.concurrency import IdempotencyKey, IfMatch, etag
+from shared.contracts.scheduling import SessionStatus
+from shared.errors import Problem, not_found
+from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from shared.responses import Created, document_response, page_response, problems
+
+router = APIRouter(prefix="/v1", tags=["circles"])
+Change = Callable[[AsyncSession], Awaitable[tuple[CircleSession, CircleContext]]]
+
+
+def _window_of(cursor: str) -> tuple[datetime, datetime]:
+    start_text, end_text = decode_cursor(cursor, arity=2)
+    try:
+        return datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
+    except (TypeError, ValueError) as exc:
+        raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
+
+
+@router.get(
+    "/circles/{circle_id}/slots",
+    response_model=GroupSlotPage,
+    summary="Common free slots of every member of a circle, in UTC and in each member's local time",
+    responses=problems(400, 404, 409),
+)
+async def list_circle_slots(
+    circle_id: uuid.UUID,
+    caller: Caller,
+    db: Reader,
+    window_start: Annotated[AwareDatetime | None, Query(alias="from", description="Default: now")] = None,
+    window_end: Annotated[AwareDatetime | None, Query(alias="to", description="Default: 14 days on")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Cursor = None,
+) -> Response:
+    if cursor is not None:
+        window_start, window_end = _window_of(cursor)
+    slots, context, end = await circle_sessions.find_circle_slots(
+        db,
+        caller=caller,
+        circle_id=circle_id,
+        window_start=window_start,
+        window_end=window_end,
+        limit=limit,
+        now=utcnow(),
+    )
+    people = [(member.person_id, member.role) for member, _ in context.members]
+    items = [group_slot_document(slot.start, slot.end, people, context.zones) for slot in slots[:limit]]
+    next_cursor = None
+    if len(slots) > limit:
+        next_cursor = encode_cursor(slots[limit - 1].start + timedelta(seconds=1), end)
+    return page_response(items, next_cursor)
+
+
+@router.post(
+    "/circles/{circle_id}/sessions",
+    status_code=201,
+    response_model=CircleSessionOut,
+    summary="Book a session for all of a circle's members in a common slot (facilitators, admins)",
+    responses=problems(403, 404, 409),
+)
+async def book_circle_session(
+    circle_id: uuid.UUID,
+    booking: CircleSessionBooking,
+    caller: Caller,
+    writer: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def create(session: AsyncSession) -> Created:
+        row, context = await circle_sessions.book_circle_session(
+            session, caller=caller, circle_id=circle_id, booking=booking, now=utcnow()
+        )
+        headers = {"ETag": etag(row.version), "Location": f"/v1/circle-sessions/{row.id}"}
+        return circle_session_document(row, context.zones), headers
+
+    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+
+
+@router.get(
+    "/circle-sessions",
+    response_model=CircleSessionPage,
+    summary="Circle sessions in start order (yours; admins: the organization's)",
+    responses=problems(400),
+)
+async def list_circle_sessions(
+    caller: Caller,
+    db: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    circle_id: uuid.UUID | None = None,
+    status: SessionStatus | None = None,
+    starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> Response:
+    rows, next_cursor = await circle_sessions_page(
+        db,
+        organization=caller.organization,
+        viewer=access.viewer_of(caller),
+        circle_id=circle_id,
+        status=status.value if status else None,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        limit=limit,
+        cursor=cursor,
+    )
+    zones = await queries.zones_of(db, [person for row in rows for person, _ in circle_people(row)])
+    return page_response([circle_session_document(row, zones) for row in rows], next_cursor)
+
+
+@router.get(
+    "/circle-sessions/{session_id}",
+    response_model=CircleSessionOut,
+    summary="A circle session",
+    responses=problems(404),
+)
+async def get_circle_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    row = await db.scalar(
+        select(CircleSession).where(
+            CircleSession.id == session_id, CircleSession.organization == caller.organization
+        )
+    )
+    if row is None or not circle_sessions.may_view(caller, row):
+        raise not_found("circle session")
+    zones = await queries.zones_of(db, [person for person, _ in circle_people(row)])
+    return document_response(circle_session_document(row, zones), version=row.version)
+
+
+async def _change(writer: Writer, change: Change) -> Response:
+    async with writer.transaction() as session:
+        row, context = await change(session)
+    return document_response(circle_session_document(row, context.zones), version=row.version)
+
+
+_CHANGES = problems(403, 404, 409, 412, 428)
+
+
+@router.post(
+    "/circle-sessions/{session_id}/reschedule",
+    response_model=CircleSessionOut,
+    summary="Move a circle session to another common slot (If-Match required)",
+    responses=_CHANGES,
+)
+async def reschedule_circle_session(
+    session_id: uuid.UUID, move: SessionMove, caller: Caller, writer: Writer, if_match: IfMatch = None
+) -> Response:
+    return await _change(
+        writer,
+        lambda session: circle_sessions.reschedule_circle_session(
+            session, caller=caller, session_id=session_id, move=move, if_match=if_match, now=utcnow()
+        ),
+    )
+
+
+@router.post(
+    "/circle-sessions/{session_id}/cancel",
+    response_model=CircleSessionOut,
+    summary="Cancel a circle session for everyone, with a reason (If-Match required)",
+    responses=_CHANGES,
+)
+async def cancel_circle_session(
+    session_id: uuid.UUID,
+    cancellation: SessionCancellation,
+    caller: Caller,
+    writer: Writer,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _change(
+        writer,
+        lambda session: circle_sessions.cancel_circle_session(
+            session,
+            caller=caller,
+            session_id=session_id,
+            reason=cancellation.reason,
+            if_match=if_match,
+            now=utcnow(),
+        ),
+    )
+
+
+@router.post(
+    "/circle-sessions/{session_id}/complete",
+    response_model=CircleSessionOut,
+    summary="Mark a circle session as held (If-Match required)",
+    responses=_CHANGES,
+)
+async def complete_circle_session(
+    session_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
+) -> Response:
+    return await _change(
+        writer,
+        lambda session: circle_sessions.complete_circle_session(
+            session, caller=caller, session_id=session_id, if_match=if_match, now=utcnow()
+        ),
+    )
