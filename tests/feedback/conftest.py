@@ -3,12 +3,11 @@ publishes other services' events as real CloudEvents on this run's NATS."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import nats
@@ -17,6 +16,7 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import DeliverPolicy
 
+from mentorship.services import spec
 from shared.contracts.matching import MatchAccepted, MatchEnded, MatchEndReason, MatchState, MatchStatus
 from shared.contracts.profiles import (
     EnrollmentCreated,
@@ -37,8 +37,7 @@ from shared.contracts.scheduling import (
 from shared.events import CloudEvent, Event
 from shared.streams import ensure_service_stream
 from tests.conftest import AuthHeaders, Platform, new_org, running_workers, service_client
-
-T = TypeVar("T")
+from tests.toolkit import settled
 
 # Short intervals so the worker's jobs (check-ins, health refresh) act within a test.
 WORKER_SETTINGS: dict[str, object] = {
@@ -57,25 +56,25 @@ def days_ago(days: float) -> datetime:
     return now() - timedelta(days=days)
 
 
-async def eventually(
-    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 20.0
-) -> T:
-    """Poll `probe` until `accept` holds for its value (the last value is returned either way)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    value = await probe()
-    while not accept(value) and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.1)
-        value = await probe()
-    return value
-
-
 class Bus:
     """Publishes events the way their services' relays do: CloudEvents, Nats-Msg-Id = event id."""
 
-    def __init__(self, connection: NATS, namespace: str) -> None:
+    def __init__(self, connection: NATS, platform: Platform) -> None:
         self.connection = connection
         self.js = connection.jetstream()
-        self.namespace = namespace
+        self.platform = platform
+        self.namespace = platform.namespace
+
+    async def settled(self) -> None:
+        """Wait until nothing more will happen: the feedback worker has handled everything published
+        to the streams it reads, and published everything its outbox holds."""
+        await settled(
+            nats_url=self.platform.nats_url,
+            namespace=self.namespace,
+            consumers=[("feedback", source) for source in spec("feedback").sources()],
+            database_url=self.platform.database_url,
+            outboxes=["feedback"],
+        )
 
     async def publish(self, event: Event, *, organization: str, subject: str | None = None) -> CloudEvent:
         envelope = CloudEvent.wrap(event, organization=organization, subject=subject)
@@ -116,10 +115,11 @@ class Bus:
 @pytest.fixture(scope="package")
 async def bus(platform: Platform) -> AsyncIterator[Bus]:
     connection = await nats.connect(platform.nats_url)
-    for service in ("profiles", "matching", "scheduling", "feedback"):
+    # The streams feedback reads, which the tests publish to, and its own.
+    for service in (*spec("feedback").sources(), "feedback"):
         await ensure_service_stream(connection.jetstream(), namespace=platform.namespace, service=service)
     try:
-        yield Bus(connection, platform.namespace)
+        yield Bus(connection, platform)
     finally:
         await connection.close()
 

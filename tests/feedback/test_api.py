@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from tests.conftest import AuthHeaders, new_org
-from tests.feedback.conftest import Cohort, Pair, answer, days_ago, eventually, requests_of
+from tests.feedback.conftest import Cohort, Pair, answer, days_ago, requests_of
+from tests.toolkit import eventually_value
 
 pytestmark = pytest.mark.usefixtures("feedback_worker")
 
@@ -21,7 +22,7 @@ async def _open_request(client: httpx.AsyncClient, cohort: Cohort) -> tuple[Pair
     pair = cohort.pair()
     await pair.accept(started=days_ago(9))
     await pair.session(start=days_ago(1))
-    (request,) = await eventually(lambda: requests_of(client, pair.mentee), lambda r: len(r) == 1)
+    (request,) = await eventually_value(lambda: requests_of(client, pair.mentee), lambda r: len(r) == 1)
     return pair, request
 
 
@@ -122,7 +123,9 @@ async def test_settings_need_if_match_and_a_usable_form(
 ) -> None:
     await cohort.program()
     path = f"/v1/programs/{cohort.program_id}/feedback-settings"
-    await eventually(lambda: feedback_client.get(path, headers=cohort.admin), lambda r: r.status_code == 200)
+    await eventually_value(
+        lambda: feedback_client.get(path, headers=cohort.admin), lambda r: r.status_code == 200
+    )
     assert (
         await feedback_client.patch(path, headers=cohort.admin, json={"at_risk_threshold": 60})
     ).status_code == 428
@@ -161,7 +164,7 @@ async def test_lists_page_with_cursors_and_a_bad_cursor_is_a_400(
     await pair.accept(started=days_ago(20))
     for days in (15, 8, 1):
         await pair.session(start=days_ago(days))
-    await eventually(lambda: requests_of(feedback_client, pair.mentee), lambda r: len(r) == 3)
+    await eventually_value(lambda: requests_of(feedback_client, pair.mentee), lambda r: len(r) == 3)
     seen: list[str] = []
     cursor: str | None = None
     while True:

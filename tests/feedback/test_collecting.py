@@ -3,7 +3,6 @@ the program's cadence, close-out surveys, and the faults events bring (duplicate
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import httpx
@@ -11,7 +10,8 @@ import pytest
 
 from shared.contracts.feedback import CheckinSubmitted, FeedbackRequested, FeedbackSubmitted
 from shared.contracts.scheduling import SessionNoShow, SessionScheduled, SessionStatus
-from tests.feedback.conftest import Cohort, answer, days_ago, eventually, requests_of
+from tests.feedback.conftest import Cohort, answer, days_ago, requests_of
+from tests.toolkit import eventually_value
 
 pytestmark = pytest.mark.usefixtures("feedback_worker")
 
@@ -24,7 +24,7 @@ async def test_completed_session_opens_a_request_for_each_participant_and_the_me
     await pair.accept(started=days_ago(10))
     session_id, completed = await pair.session(start=days_ago(1))
 
-    mentee_requests = await eventually(
+    mentee_requests = await eventually_value(
         lambda: requests_of(feedback_client, pair.mentee), lambda r: len(r) == 1
     )
     mentor_requests = await requests_of(feedback_client, pair.mentor)
@@ -44,7 +44,7 @@ async def test_completed_session_opens_a_request_for_each_participant_and_the_me
         session_id=session_id, start=days_ago(1), status=SessionStatus.SCHEDULED, version=1
     )
     await cohort.bus.publish(SessionScheduled(session=stale), organization=cohort.organization)
-    await _settle()
+    await cohort.bus.settled()
     everyone = await requests_of(feedback_client, cohort.admin)
     assert len(everyone) == 2
     assert {r["status"] for r in everyone} == {"open"}
@@ -62,11 +62,11 @@ async def test_completed_session_opens_a_request_for_each_participant_and_the_me
     )
     assert response.status_code == 201, response.text
     assert response.headers["location"] == f"/v1/submissions/{response.json()['id']}"
-    requested = await eventually(
+    requested = await eventually_value(
         lambda: cohort.bus.feedback_events(cohort.organization, FeedbackRequested), lambda e: len(e) >= 2
     )
     assert len(requested) == 2
-    submitted = await eventually(
+    submitted = await eventually_value(
         lambda: cohort.bus.feedback_events(cohort.organization, FeedbackSubmitted), lambda e: len(e) == 1
     )
     assert submitted[0].data["submission"]["mentor_rating"] == 5
@@ -77,7 +77,7 @@ async def test_requests_unanswered_past_the_program_due_time_are_overdue(
     feedback_client: httpx.AsyncClient, cohort: Cohort
 ) -> None:
     await cohort.program(checkin_cadence_days=60)
-    settings = await eventually(
+    settings = await eventually_value(
         lambda: feedback_client.get(
             f"/v1/programs/{cohort.program_id}/feedback-settings", headers=cohort.admin
         ),
@@ -97,7 +97,7 @@ async def test_requests_unanswered_past_the_program_due_time_are_overdue(
     await pair.session(start=days_ago(3))  # ended 3 days ago: past 48 hours
     await pair.session(start=days_ago(0.5))  # ended 12 hours ago: not yet due
 
-    await eventually(lambda: requests_of(feedback_client, cohort.admin), lambda r: len(r) == 4)
+    await eventually_value(lambda: requests_of(feedback_client, cohort.admin), lambda r: len(r) == 4)
     overdue = await requests_of(feedback_client, cohort.admin, overdue="true")
     assert {r["respondent_id"] for r in overdue} == {str(pair.mentor_id), str(pair.mentee_id)}
     assert all(r["overdue"] for r in overdue)
@@ -116,7 +116,7 @@ async def test_checkins_open_at_the_program_cadence_and_a_closeout_when_the_matc
     feedback_client: httpx.AsyncClient, cohort: Cohort
 ) -> None:
     await cohort.program(checkin_cadence_days=7)
-    custom = await eventually(
+    custom = await eventually_value(
         lambda: feedback_client.patch(
             f"/v1/programs/{cohort.program_id}/feedback-settings",
             headers={**cohort.admin, "If-Match": '"0"'},
@@ -139,7 +139,7 @@ async def test_checkins_open_at_the_program_cadence_and_a_closeout_when_the_matc
     pair = cohort.pair()
     await pair.accept(started=days_ago(15))  # two check-in periods have passed
 
-    checkins = await eventually(
+    checkins = await eventually_value(
         lambda: requests_of(feedback_client, cohort.admin, kind="checkin"), lambda r: len(r) == 2
     )
     assert len(checkins) == 2
@@ -159,14 +159,14 @@ async def test_checkins_open_at_the_program_cadence_and_a_closeout_when_the_matc
         {"confidence": 4, "recommend": 9, "blockers": {"text": "GPUs"}},
     )
     assert response.status_code == 201, response.text
-    submitted = await eventually(
+    submitted = await eventually_value(
         lambda: cohort.bus.feedback_events(cohort.organization, CheckinSubmitted), lambda e: len(e) == 1
     )
     assert submitted[0].data["submission"]["nps"] == 9
     assert submitted[0].data["submission"]["scores"] == {"confidence": 4, "recommend": 9}
 
     await pair.end()
-    closeouts = await eventually(
+    closeouts = await eventually_value(
         lambda: requests_of(feedback_client, cohort.admin, kind="closeout"), lambda r: len(r) == 2
     )
     assert {r["respondent_id"] for r in closeouts} == {str(pair.mentor_id), str(pair.mentee_id)}
@@ -183,12 +183,12 @@ async def test_a_session_marked_a_no_show_after_completion_withdraws_its_request
     pair = cohort.pair()
     await pair.accept(started=days_ago(10))
     session_id, _ = await pair.session(start=days_ago(2))
-    await eventually(lambda: requests_of(feedback_client, cohort.admin), lambda r: len(r) == 2)
+    await eventually_value(lambda: requests_of(feedback_client, cohort.admin), lambda r: len(r) == 2)
     corrected = pair.session_state(
         session_id=session_id, start=days_ago(2), status=SessionStatus.NO_SHOW, version=3
     )
     await cohort.bus.publish(SessionNoShow(session=corrected), organization=cohort.organization)
-    withdrawn = await eventually(
+    withdrawn = await eventually_value(
         lambda: requests_of(feedback_client, cohort.admin),
         lambda r: {x["status"] for x in r} == {"withdrawn"},
     )
@@ -196,8 +196,3 @@ async def test_a_session_marked_a_no_show_after_completion_withdraws_its_request
     respondent = cohort.as_person(uuid.UUID(withdrawn[0]["respondent_id"]))
     refused = await answer(feedback_client, withdrawn[0], respondent, {"rating": 5})
     assert refused.status_code == 409
-
-
-async def _settle() -> None:
-    """Give the worker time to (not) act on what was just published."""
-    await asyncio.sleep(1.5)

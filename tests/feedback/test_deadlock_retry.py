@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 
-from feedback.store import retrying
 from shared.db import create_engine, session_factory, transaction
+from shared.locks import retrying
 from tests.conftest import Platform
 
 

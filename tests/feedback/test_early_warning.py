@@ -1,10 +1,12 @@
-"""Relationship health and early warning through real events: a match crossing below its program's
-threshold is announced once per crossing, whatever re-evaluations and redeliveries follow."""
+"""Match health ("relationship health") and early warning through real events: a match crossing
+below its program's threshold is announced once per crossing, whatever re-evaluations and
+redeliveries follow, under the new event names and (deprecated, alongside) the old ones."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -13,12 +15,13 @@ from sqlalchemy import func, select
 
 from feedback.config import FeedbackSettings
 from feedback.models import HEALTH, MATCHES, PROGRAMS, SESSIONS, messaging
-from feedback.monitoring import evaluate_match
-from shared.contracts.feedback import RelationshipAtRisk, RelationshipRecovered
+from feedback.service.match_health import evaluate_match
+from shared.contracts.feedback import MatchAtRisk, MatchRecovered, RelationshipAtRisk, RelationshipRecovered
 from shared.contracts.scheduling import SessionStatus
 from shared.db import create_engine, session_factory, transaction
 from tests.conftest import Platform
-from tests.feedback.conftest import Cohort, Pair, answer, days_ago, eventually, requests_of
+from tests.feedback.conftest import Cohort, Pair, answer, days_ago, requests_of
+from tests.toolkit import eventually_value
 
 pytestmark = pytest.mark.usefixtures("feedback_worker")
 
@@ -28,10 +31,24 @@ async def _health(client: httpx.AsyncClient, cohort: Cohort, pair: Pair) -> dict
     return response.json() if response.status_code == 200 else {}
 
 
+async def _reevaluated_after(
+    client: httpx.AsyncClient, cohort: Cohort, pair: Pair, health: dict[str, Any]
+) -> None:
+    """Wait for the worker's refresh to evaluate the match again after `health`, then until it has
+    handled every event and published everything: what re-evaluations could announce, they have."""
+    before = datetime.fromisoformat(health["evaluated_at"])
+    await eventually_value(
+        lambda: _health(client, cohort, pair),
+        lambda h: datetime.fromisoformat(h["evaluated_at"]) > before,
+        what="a re-evaluation by the worker's refresh",
+    )
+    await cohort.bus.settled()
+
+
 async def _answer_session(
     client: httpx.AsyncClient, cohort: Cohort, pair: Pair, session_id: uuid.UUID, rating: int
 ) -> None:
-    requests = await eventually(
+    requests = await eventually_value(
         lambda: requests_of(client, cohort.admin, match_id=str(pair.match_id), kind="session"),
         lambda r: sum(x["session_id"] == str(session_id) for x in r) == 2,
     )
@@ -51,7 +68,7 @@ async def test_a_missed_cadence_and_low_ratings_drive_a_match_to_at_risk_exactly
     await pair.accept(started=days_ago(30))
     first, _ = await pair.session(start=days_ago(26))
     second, _ = await pair.session(start=days_ago(19))
-    healthy = await eventually(
+    healthy = await eventually_value(
         lambda: _health(feedback_client, cohort, pair),
         lambda h: h.get("components") and h["components"][0]["figures"]["held"] == 2,
     )
@@ -63,12 +80,13 @@ async def test_a_missed_cadence_and_low_ratings_drive_a_match_to_at_risk_exactly
         "rating_trend",
         "checkins",
         "response_rate",
+        "goal_progress",
     }
 
     # The next two sessions were missed: cadence and reliability fall, still above the threshold.
     _, missed = await pair.session(start=days_ago(12), status=SessionStatus.NO_SHOW)
     await pair.session(start=days_ago(5), status=SessionStatus.NO_SHOW)
-    slipping = await eventually(
+    slipping = await eventually_value(
         lambda: _health(feedback_client, cohort, pair),
         lambda h: h["components"][1]["figures"].get("no_shows") == 2,
     )
@@ -78,7 +96,7 @@ async def test_a_missed_cadence_and_low_ratings_drive_a_match_to_at_risk_exactly
     await _answer_session(feedback_client, cohort, pair, first, rating=2)
     await _answer_session(feedback_client, cohort, pair, second, rating=1)
     # The dip is confirmed once it lasts (one second in these tests) at the worker's next look.
-    at_risk = await eventually(lambda: _health(feedback_client, cohort, pair), lambda h: h["at_risk"])
+    at_risk = await eventually_value(lambda: _health(feedback_client, cohort, pair), lambda h: h["at_risk"])
     assert at_risk["at_risk"] is True and at_risk["score"] < at_risk["threshold"] == 50
     assert any(reason.startswith("cadence:") for reason in at_risk["reasons"])
     assert any(reason.startswith("ratings:") for reason in at_risk["reasons"])
@@ -87,12 +105,13 @@ async def test_a_missed_cadence_and_low_ratings_drive_a_match_to_at_risk_exactly
     # Re-evaluations (the worker's refresh runs every half second) and a redelivered event
     # announce nothing new.
     await cohort.bus.redeliver(missed)
-    await asyncio.sleep(2.5)
-    alarms = await eventually(
-        lambda: cohort.bus.feedback_events(cohort.organization, RelationshipAtRisk), lambda e: len(e) >= 1
-    )
+    await _reevaluated_after(feedback_client, cohort, pair, at_risk)
+    alarms = await cohort.bus.feedback_events(cohort.organization, MatchAtRisk)
     assert len(alarms) == 1
     alarm = alarms[0].data
+    # The deprecated event under the old name goes out alongside, with the same data.
+    (old_alarm,) = await cohort.bus.feedback_events(cohort.organization, RelationshipAtRisk)
+    assert old_alarm.data == alarm and old_alarm.subject == alarms[0].subject == str(pair.match_id)
     assert (
         alarm["match_id"] == str(pair.match_id)
         and alarm["reasons"] == at_risk["reasons"][: len(alarm["reasons"])]
@@ -105,16 +124,17 @@ async def test_a_missed_cadence_and_low_ratings_drive_a_match_to_at_risk_exactly
     recent_b, _ = await pair.session(start=days_ago(1))
     await _answer_session(feedback_client, cohort, pair, recent_a, rating=5)
     await _answer_session(feedback_client, cohort, pair, recent_b, rating=5)
-    recovered = await eventually(
+    recovered = await eventually_value(
         lambda: _health(feedback_client, cohort, pair), lambda h: h["at_risk"] is False
     )
     assert recovered["at_risk"] is False and recovered["reasons"] == []
-    await asyncio.sleep(1.5)
-    recoveries = await eventually(
-        lambda: cohort.bus.feedback_events(cohort.organization, RelationshipRecovered), lambda e: len(e) >= 1
-    )
+    await _reevaluated_after(feedback_client, cohort, pair, recovered)
+    recoveries = await cohort.bus.feedback_events(cohort.organization, MatchRecovered)
     assert len(recoveries) == 1
     assert recoveries[0].data["episode_id"] == alarm["episode_id"]
+    (old_recovery,) = await cohort.bus.feedback_events(cohort.organization, RelationshipRecovered)
+    assert old_recovery.data == recoveries[0].data
+    assert len(await cohort.bus.feedback_events(cohort.organization, MatchAtRisk)) == 1
     assert len(await cohort.bus.feedback_events(cohort.organization, RelationshipAtRisk)) == 1
     listed = await feedback_client.get(f"/v1/programs/{cohort.program_id}/at-risk", headers=cohort.admin)
     assert listed.json()["items"] == []
@@ -177,16 +197,20 @@ async def test_concurrent_evaluations_of_a_failing_match_publish_one_alarm(platf
 
         await asyncio.gather(*(evaluate() for _ in range(8)))
         async with sessions() as session:
-            alarms = await session.scalar(
-                select(func.count())
-                .select_from(messaging.outbox)
-                .where(
-                    messaging.outbox.c.subject == "feedback.relationship.at_risk",
-                    func.convert_from(messaging.outbox.c.payload, "UTF8").contains(str(match_id)),
+            alarms = {
+                subject: await session.scalar(
+                    select(func.count())
+                    .select_from(messaging.outbox)
+                    .where(
+                        messaging.outbox.c.subject == subject,
+                        func.convert_from(messaging.outbox.c.payload, "UTF8").contains(str(match_id)),
+                    )
                 )
-            )
+                for subject in ("feedback.match.at_risk", "feedback.relationship.at_risk")
+            }
             at_risk = await session.scalar(select(HEALTH.c.at_risk).where(HEALTH.c.match_id == match_id))
-        assert alarms == 1
+        # One alarm, and its deprecated twin under the old name.
+        assert alarms == {"feedback.match.at_risk": 1, "feedback.relationship.at_risk": 1}
         assert at_risk is True
     finally:
         await engine.dispose()

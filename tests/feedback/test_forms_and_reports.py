@@ -137,6 +137,20 @@ def test_the_health_chart_is_an_svg_with_its_series() -> None:
     assert "average health" in svg and "% at risk" in svg and "Applied ML &lt;mentoring&gt;" in svg
 
 
+def test_the_health_chart_carries_no_script_and_references_nothing_outside() -> None:
+    svg = health_chart("Applied ML", _weeks(), threshold=50)
+    elements = list(ET.fromstring(svg).iter())
+    assert not [element for element in elements if element.tag.rsplit("}", 1)[-1] == "script"]
+    references = [
+        value
+        for element in elements
+        for name, value in element.attrib.items()
+        if name.rsplit("}", 1)[-1] in ("href", "src")
+    ]
+    assert all(value.startswith("#") for value in references), references
+    assert "<script" not in svg and "javascript" not in svg.lower()
+
+
 spans = st.lists(
     st.tuples(st.integers(0, 20), st.one_of(st.none(), st.integers(0, 20))).map(
         lambda span: (span[0], None if span[1] is None else max(span))

@@ -12,6 +12,7 @@ from feedback.health import (
     WEIGHTS,
     CheckinFact,
     Evidence,
+    GoalFact,
     RatingFact,
     RequestFact,
     RiskTransition,
@@ -48,13 +49,14 @@ def test_weights_sum_to_100() -> None:
     assert sum(WEIGHTS.values()) == 100
 
 
-def test_a_relationship_meeting_at_its_cadence_with_good_ratings_is_fully_healthy() -> None:
+def test_a_match_meeting_at_its_cadence_with_good_ratings_is_fully_healthy() -> None:
     health = assess(
         evidence(
             sessions=held(27, 20, 13, 6),
             ratings=[RatingFact(ago(d), 5) for d in (26, 19, 12, 5)],
             checkins=[CheckinFact(ago(10), 1.0)],
             requests=[RequestFact(ago(20), ago(21))],
+            goals=[GoalFact("on_track", ago(20), target_date=(NOW + timedelta(20)).date(), progress=0.5)],
         )
     )
     assert health.score == 100
@@ -82,6 +84,7 @@ def test_a_young_match_is_not_expected_to_have_met_yet() -> None:
         "rating_trend",
         "checkins",
         "response_rate",
+        "goal_progress",
     ]
 
 

@@ -8,7 +8,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.feedback.conftest import Cohort, Pair, answer, days_ago, eventually, requests_of
+from tests.feedback.conftest import Cohort, Pair, answer, days_ago, requests_of
+from tests.toolkit import eventually_value
 
 pytestmark = pytest.mark.usefixtures("feedback_worker")
 
@@ -23,7 +24,7 @@ async def _mentee_submits_private_and_shared_text(
     pair = cohort.pair()
     await pair.accept(started=days_ago(9))
     await pair.session(start=days_ago(1))
-    (request,) = await eventually(lambda: requests_of(client, pair.mentee), lambda r: len(r) == 1)
+    (request,) = await eventually_value(lambda: requests_of(client, pair.mentee), lambda r: len(r) == 1)
     response = await answer(
         client,
         request,
@@ -79,6 +80,14 @@ async def test_admins_and_aggregates_never_show_private_text(
     assert admin_view.json()["view"] == "admin" and admin_view.json()["scores"]["rating"] == 2
     assert SECRET not in admin_view.text
     program = f"/v1/programs/{cohort.program_id}"
+    # The program and the match reach feedback on other streams than the session that opened the
+    # request: wait until both are known before reading what is built from them.
+    for known in (f"{program}/analytics", f"/v1/matches/{pair.match_id}/health"):
+        await eventually_value(
+            lambda known=known: feedback_client.get(known, headers=cohort.admin),
+            lambda r: r.status_code == 200,
+            what=known,
+        )
     for path in (
         f"/v1/matches/{pair.match_id}/submissions",
         f"/v1/matches/{pair.match_id}/health",
@@ -99,7 +108,7 @@ async def test_no_event_carries_private_or_any_free_text(
     feedback_client: httpx.AsyncClient, cohort: Cohort
 ) -> None:
     _pair, submission_id = await _mentee_submits_private_and_shared_text(feedback_client, cohort)
-    events = await eventually(
+    events = await eventually_value(
         lambda: cohort.bus.feedback_events(cohort.organization),
         lambda e: any(x.type.endswith("feedback.submitted.v1") for x in e),
     )

@@ -44,6 +44,11 @@ class WeekCounts:
     waitlisted_mentees: int = 0
     at_risk: int = 0
     mentors: int = 0
+    # Course assignments (training) made, and completed, by the end of the week (of those not
+    # closed); overdue ones are known as of now only, so only the last week has them.
+    training_assigned: int = 0
+    training_completed: int = 0
+    training_overdue: int | None = None
 
 
 def overlapping(
@@ -109,6 +114,9 @@ def week_row(week: WeekCounts, *, session_cadence_days: int) -> Document:
         "average_health": average(r["health_sum"], r["health_count"], 1),
         "mentors": week.mentors,
         "mentor_load": average(week.active_matches, week.mentors),
+        "training_assigned": week.training_assigned,
+        "training_completed": week.training_completed,
+        "training_overdue": week.training_overdue,
     }
 
 
@@ -151,6 +159,33 @@ def summary(
     }
 
 
+def training(assigned: int, completed: int, overdue: int) -> Document:
+    """The program's course assignments now (training), beside its matches and sessions."""
+    return {
+        "assigned": assigned,
+        "completed": completed,
+        "overdue": overdue,
+        "completion_rate": average(completed, assigned, 4),
+    }
+
+
+def goal_attainment(*, objective: str | None, goals: int, done: int, done_on_time: int, due: int) -> Document:
+    """Goal attainment (workspace's goals): the share of due goals completed by their target date.
+
+    A goal is due once its target date has passed, or once it was completed by that date (a goal
+    done early is attained before it is due); dropped goals and goals without a target date are
+    never due. None while no goal is due: no evidence is not zero.
+    """
+    return {
+        "objective": objective,
+        "goals": goals,
+        "done": done,
+        "done_on_time": done_on_time,
+        "due": due,
+        "attainment": average(done_on_time, due, 4),
+    }
+
+
 def mentor_load(loads: Sequence[tuple[int, int]]) -> Document:
     """Load of the program's mentors from (active matches, capacity) per mentor."""
     capacity = sum(cap for _, cap in loads)
@@ -183,4 +218,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "average_health",
     "mentors",
     "mentor_load",
+    "training_assigned",
+    "training_completed",
+    "training_overdue",
 )

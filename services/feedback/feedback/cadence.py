@@ -1,4 +1,4 @@
-"""Calendars of a relationship: session cadence in days, check-in periods, program weeks.
+"""Calendars of a match: session cadence in days, check-in periods, program weeks.
 
 Pure code (no I/O); every function takes the moment it reasons about instead of reading a clock.
 """
@@ -25,7 +25,7 @@ def session_cadence_days(cadence: str | None) -> int:
 
 
 def checkin_period(started_at: datetime, now: datetime, cadence_days: int) -> int:
-    """The number of whole check-in periods since the relationship started (0: none is due yet)."""
+    """The number of whole check-in periods since the match started (0: none is due yet)."""
     if now <= started_at:
         return 0
     return int((now - started_at) / timedelta(days=cadence_days))

@@ -1,4 +1,9 @@
-"""The program's health over time as an SVG chart (pygal), for people who would rather look."""
+"""The program's health over time as an SVG chart (pygal), for people who would rather look.
+
+Charts are static pictures: no script at all. pygal would otherwise embed its tooltip script from
+a third-party URL (kozea.github.io) and an inline configuration script into every chart, so code
+from outside the platform would run wherever a chart is opened on its own.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,16 @@ import pygal
 from pygal.style import CleanStyle
 
 Document = dict[str, Any]
+
+
+def _without_scripts(root: Any) -> Any:
+    """A pygal XML filter: drop every `<script>` element (pygal adds its inline configuration one
+    even when it is given no scripts)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return root
 
 
 def health_chart(program_name: str, weeks: Sequence[Document], *, threshold: float) -> str:
@@ -27,7 +42,9 @@ def health_chart(program_name: str, weeks: Sequence[Document], *, threshold: flo
         height=420,
         disable_xml_declaration=True,
         no_data_text="no data yet",
+        js=[],  # no tooltip script from kozea.github.io
     )
+    chart.add_xml_filter(_without_scripts)
     chart.x_labels = [week["week_start"].isoformat() for week in weeks]
     chart.add("average health", [week["average_health"] for week in weeks])
     chart.add(

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from shared.contracts.feedback import ParticipantRole, RequestKind
+from shared.text import SafeMultilineText
 
 SCALE_MIN, SCALE_MAX = 1, 5
 NPS_MIN, NPS_MAX = 0, 10
@@ -49,7 +50,7 @@ class Question(BaseModel):
 
     id: QuestionId
     kind: QuestionKind
-    prompt: str = Field(min_length=1, max_length=300)
+    prompt: SafeMultilineText = Field(min_length=1, max_length=300)
     required: bool = False
     metric: Metric | None = Field(default=None, description="The program measure a numeric answer feeds")
     for_role: ParticipantRole | None = Field(default=None, description="Asked of this role only")
@@ -169,7 +170,7 @@ class TextAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
+    text: SafeMultilineText = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
     private: bool = False
 
 

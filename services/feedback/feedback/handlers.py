@@ -1,28 +1,29 @@
-"""Event consumers: read models of programs, people, enrollments, matches and sessions, and the
-feedback work those events start (requests to open, health to re-evaluate).
+"""Event consumers: read models of programs, people, enrollments, matches and sessions (and, for
+outcomes, profile histories, goals and course assignments: `outcomes.handlers`), and the
+feedback work those events start (`service.reactions`: requests to open, health to re-evaluate).
 
-One consumer per publishing service's stream. Read models are version-checked
-(`upsert_if_newer`), so replays and out-of-order delivery converge to the newest state; the
-follow-up work keys on the read model's state after the event, not on the event alone, so a
-stale event does nothing a newer one already undid.
+`SOURCES` gives the handlers per publishing service (the worker builds one consumer per stream).
+Read models are version-checked (`upsert_if_newer`), so replays and out-of-order delivery
+converge to the newest state; the follow-up work keys on the read model's state after the event,
+not on the event alone, so a stale event does nothing a newer one already undid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback import cadence, monitoring
-from feedback.config import FeedbackSettings
-from feedback.models import ENROLLMENTS, MATCHES, PEOPLE, PROGRAMS, SESSIONS, messaging
-from feedback.opening import Pair, open_closeout, open_session_requests, withdraw_requests
-from feedback.rollups import add_to_week, session_contribution
-from feedback.store import lock_entity, utcnow
-from shared.consumer import EventConsumer, Handlers
-from shared.contracts.feedback import RequestKind
+from feedback.circle_handlers import add_circle_handlers
+from feedback.config import FeedbackSettings, settings_of
+from feedback.matches import is_live
+from feedback.models import ENROLLMENTS, MATCHES, PEOPLE, PROGRAMS, SESSIONS
+from feedback.outcomes.handlers import record_person_version, training_handlers, workspace_handlers
+from feedback.personal_data import PERSONAL_DATA
+from feedback.service.reactions import match_changed, session_changed
+from shared.clock import utcnow
+from shared.consumer import Handlers
 from shared.contracts.matching import (
     MatchAccepted,
     MatchActivated,
@@ -32,7 +33,6 @@ from shared.contracts.matching import (
     MatchProposed,
     MatchRequested,
     MatchState,
-    MatchStatus,
 )
 from shared.contracts.profiles import (
     EnrollmentCreated,
@@ -53,13 +53,12 @@ from shared.contracts.scheduling import (
     SessionNoShow,
     SessionRescheduled,
     SessionScheduled,
-    SessionStatus,
 )
 from shared.events import CloudEvent
+from shared.locks import advisory_lock
 from shared.read_models import upsert_if_newer
 from shared.runtime import Runtime
 
-STARTED = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 LEFT = (EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED)
 
 
@@ -82,6 +81,7 @@ def profiles_handlers() -> Handlers:
                 "cohort_end": program.cohort_end,
                 "status": program.status.value,
                 "version": program.version,
+                "objective": program.objective.value,
             },
             key=["id"],
         )
@@ -102,6 +102,7 @@ def profiles_handlers() -> Handlers:
             },
             key=["id"],
         )
+        await record_person_version(session, person)  # the history outcomes are measured on
 
     @handlers.on(EnrollmentCreated, EnrollmentUpdated, EnrollmentWithdrawn)
     async def on_enrollment(session: AsyncSession, envelope: CloudEvent, event: EnrollmentCreated) -> None:
@@ -135,7 +136,8 @@ def matching_handlers(settings: FeedbackSettings) -> Handlers:
     )
     async def on_match(session: AsyncSession, envelope: CloudEvent, event: MatchAccepted) -> None:
         match: MatchState = event.match
-        await lock_entity(session, "match", match.id)
+        # Replicas handling two events of one match at once must not both read the old state.
+        await advisory_lock(session, f"feedback.match.{match.id}")
         await upsert_if_newer(
             session,
             MATCHES,
@@ -152,7 +154,7 @@ def matching_handlers(settings: FeedbackSettings) -> Handlers:
             },
             key=["id"],
         )
-        if match.status in STARTED:
+        if is_live(match.status.value):
             # The earliest accepted/active state seen is when the pair started, in any order.
             await session.execute(
                 update(MATCHES)
@@ -163,24 +165,9 @@ def matching_handlers(settings: FeedbackSettings) -> Handlers:
                     )
                 )
             )
-        await _follow_match(session, match_id=match.id, settings=settings)
+        await match_changed(session, match_id=match.id, now=utcnow(), settings=settings)
 
     return handlers
-
-
-async def _follow_match(session: AsyncSession, *, match_id: object, settings: FeedbackSettings) -> None:
-    """What the match's current state asks for: close-out when ended, a health check when live."""
-    current = (await session.execute(select(MATCHES).where(MATCHES.c.id == match_id))).one()
-    now = utcnow()
-    if current.status == MatchStatus.ENDED.value:
-        ended_at: datetime = current.ended_at or now
-        pair = Pair(
-            current.organization, current.program_id, current.id, current.mentor_id, current.mentee_id
-        )
-        await open_closeout(session, pair=pair, ended_at=ended_at, settings=settings)
-        await monitoring.finalize_match(session, match_id=current.id, now=now)
-    elif current.status in {s.value for s in STARTED}:
-        await monitoring.evaluate_match(session, match_id=current.id, now=now, settings=settings)
 
 
 def scheduling_handlers(settings: FeedbackSettings) -> Handlers:
@@ -189,7 +176,7 @@ def scheduling_handlers(settings: FeedbackSettings) -> Handlers:
     @handlers.on(SessionScheduled, SessionRescheduled, SessionCanceled, SessionCompleted, SessionNoShow)
     async def on_session(session: AsyncSession, envelope: CloudEvent, event: SessionCompleted) -> None:
         state = event.session
-        await lock_entity(session, "session", state.id)
+        await advisory_lock(session, f"feedback.session.{state.id}")
         previous = (
             await session.execute(
                 select(SESSIONS.c.status, SESSIONS.c.start, SESSIONS.c.program_id).where(
@@ -217,56 +204,23 @@ def scheduling_handlers(settings: FeedbackSettings) -> Handlers:
         )
         if not applied:
             return  # a stale or repeated version: the newer state already did its work
-        if state.status is SessionStatus.COMPLETED:
-            pair = Pair(
-                state.organization, state.program_id, state.match_id, state.mentor_id, state.mentee_id
-            )
-            await open_session_requests(
-                session, pair=pair, session_id=state.id, ended_at=state.end, settings=settings
-            )
-        else:
-            await withdraw_requests(
-                session, match_id=state.match_id, kind=RequestKind.SESSION, session_id=state.id
-            )
-        await monitoring.evaluate_match(session, match_id=state.match_id, now=utcnow(), settings=settings)
-        # The weekly rollup last, as every writer does (match health before rollup rows).
-        if previous is not None:
-            await add_to_week(
-                session,
-                organization=state.organization,
-                program_id=previous.program_id,
-                week_start=cadence.week_start(previous.start),
-                deltas=session_contribution(previous.status, -1),
-            )
-        await add_to_week(
-            session,
-            organization=state.organization,
-            program_id=state.program_id,
-            week_start=cadence.week_start(state.start),
-            deltas=session_contribution(state.status.value),
-        )
+        await session_changed(session, state=state, previous=previous, now=utcnow(), settings=settings)
 
     return handlers
 
 
-def consumers(runtime: Runtime, settings: FeedbackSettings) -> Sequence[EventConsumer]:
-    """One durable consumer per stream this service reads."""
+def handlers_by_source(runtime: Runtime) -> Mapping[str, Handlers]:
+    """The handlers of each stream this service reads (they need the service's settings)."""
+    settings = settings_of(runtime)
+    matching, scheduling = matching_handlers(settings), scheduling_handlers(settings)
+    add_circle_handlers(matching=matching, scheduling=scheduling)
+    return {
+        "profiles": profiles_handlers(),
+        "matching": matching,
+        "scheduling": scheduling,
+        "workspace": workspace_handlers(settings),
+        "training": training_handlers(),
+    }
 
-    def consumer(source: str, handlers: Handlers) -> EventConsumer:
-        return EventConsumer(
-            name=settings.service_name,
-            source_service=source,
-            handlers=handlers,
-            sessions=runtime.sessions,
-            inbox=messaging.inbox,
-            js=runtime.js,
-            namespace=settings.event_namespace,
-            batch_size=settings.consumer_batch_size,
-            max_deliver=settings.consumer_max_deliver,
-        )
 
-    return [
-        consumer("profiles", profiles_handlers()),
-        consumer("matching", matching_handlers(settings)),
-        consumer("scheduling", scheduling_handlers(settings)),
-    ]
+SOURCES = PERSONAL_DATA.sources(handlers_by_source)

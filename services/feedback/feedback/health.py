@@ -14,7 +14,11 @@ its weight, so a young match is not punished for what has not happened yet):
 - rating_trend (10): whether recent ratings fall;
 - checkins (10): the numeric answers of recent check-ins;
 - response_rate (5): feedback requests answered (on time counts more than late); it says more
-  about the people's habits than about the relationship, so it weighs least.
+  about the people's habits than about the relationship, so it weighs least;
+- goal_progress (10): how the pair's goals (workspace) keep to their target dates.
+
+The six session and feedback components keep their proportions (0.9 of their first weights): a
+match whose pair set no goal scores exactly as it did before goal progress was looked at.
 """
 
 from __future__ import annotations
@@ -23,18 +27,19 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from shared.contracts.scheduling import SessionStatus
 
 WEIGHTS: dict[str, float] = {
-    "cadence": 30.0,
-    "reliability": 20.0,
-    "ratings": 25.0,
-    "rating_trend": 10.0,
-    "checkins": 10.0,
-    "response_rate": 5.0,
+    "cadence": 27.0,
+    "reliability": 18.0,
+    "ratings": 22.5,
+    "rating_trend": 9.0,
+    "checkins": 9.0,
+    "response_rate": 4.5,
+    "goal_progress": 10.0,
 }
 # A component below this is named as a reason when the match is at risk.
 REASON_BELOW = 75.0
@@ -44,6 +49,11 @@ TREND_RATINGS = 8  # ratings the trend looks at (the most recent ones)
 TREND_MIN_RATINGS = 3
 # A fall of 0.5 points per rating (on 1-5) takes the trend component to 0.
 TREND_SLOPE_FOR_ZERO = -0.5
+# Goal progress: a goal done after its target date counts this much; one its owner marks at risk
+# at most this much; an open goal may lag this far (a share of the way) behind its time elapsed.
+LATE_GOAL_WEIGHT = 0.5
+AT_RISK_GOAL_CAP = 0.5
+GOAL_PACE_SLACK = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +80,17 @@ class RequestFact:
     submitted_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class GoalFact:
+    """A goal of the pair as workspace's events describe it (never its text)."""
+
+    status: str  # workspace's GoalStatus: not_started, on_track, at_risk, done, dropped
+    created_at: datetime
+    target_date: date | None = None
+    completed_on_time: bool | None = None
+    progress: float | None = None  # 0..1: the percent given, or the share of milestones reached
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What is known about one active match at `now`."""
@@ -81,6 +102,7 @@ class Evidence:
     ratings: Sequence[RatingFact] = ()
     checkins: Sequence[CheckinFact] = ()
     requests: Sequence[RequestFact] = ()
+    goals: Sequence[GoalFact] = ()
 
 
 @dataclass(frozen=True)
@@ -224,6 +246,66 @@ def response_rate_component(evidence: Evidence) -> Component:
     return Component("response_rate", score, WEIGHTS["response_rate"], explanation, figures)
 
 
+def goal_score(goal: GoalFact, *, today: date) -> float | None:
+    """How one goal keeps to its plan, 0..1 (None: it says nothing of the relationship: dropped,
+    or open without a target date and not marked at risk).
+
+    Done by its target date (or done without one): 1; done late: `LATE_GOAL_WEIGHT`. Open past its
+    target date: 0. Open before it: its progress against the share of its time elapsed, with
+    `GOAL_PACE_SLACK` of leeway (a goal just set is never behind), capped when marked at risk.
+    """
+    if goal.status == "dropped":
+        return None
+    if goal.status == "done":
+        return LATE_GOAL_WEIGHT if goal.completed_on_time is False else 1.0
+    cap = AT_RISK_GOAL_CAP if goal.status == "at_risk" else 1.0
+    if goal.target_date is None:
+        return cap if goal.status == "at_risk" else None
+    if goal.target_date < today:
+        return 0.0
+    span = (goal.target_date - goal.created_at.date()).days + 1
+    elapsed = (today - goal.created_at.date()).days + 1
+    expected = min(1.0, max(elapsed, 0) / max(span, 1))
+    pace = 1.0 if expected <= 0 else ((goal.progress or 0.0) + GOAL_PACE_SLACK) / expected
+    return min(cap, 1.0, max(0.0, pace))
+
+
+def goal_progress_component(evidence: Evidence) -> Component:
+    """The mean of the pair's goal scores (`goal_score`); left out while no goal says anything."""
+    today = evidence.now.date()
+    scored = [(goal, goal_score(goal, today=today)) for goal in evidence.goals]
+    counted = [(goal, score) for goal, score in scored if score is not None]
+    if not counted:
+        return Component("goal_progress", None, WEIGHTS["goal_progress"], "no goal with a target date yet")
+    done_on_time = sum(
+        1 for goal, _ in counted if goal.status == "done" and goal.completed_on_time is not False
+    )
+    done_late = sum(1 for goal, _ in counted if goal.status == "done" and goal.completed_on_time is False)
+    overdue = sum(
+        1
+        for goal, _ in counted
+        if goal.status != "done" and goal.target_date is not None and goal.target_date < today
+    )
+    behind = sum(1 for goal, score in counted if goal.status != "done" and 0 < score < 1)
+    score = _clamp(100.0 * statistics.fmean(score for _, score in counted))
+    parts = [f"{done_on_time} done on time"]
+    if done_late:
+        parts.append(f"{done_late} done late")
+    if overdue:
+        parts.append(f"{overdue} past {'its' if overdue == 1 else 'their'} target date")
+    if behind:
+        parts.append(f"{behind} behind pace or at risk")
+    explanation = f"{_plural(len(counted), 'goal')}: " + ", ".join(parts)
+    figures = {
+        "goals": float(len(counted)),
+        "done_on_time": float(done_on_time),
+        "done_late": float(done_late),
+        "overdue": float(overdue),
+        "behind": float(behind),
+    }
+    return Component("goal_progress", score, WEIGHTS["goal_progress"], explanation, figures)
+
+
 def assess(evidence: Evidence) -> Health:
     """The health of a match: the weighted mean of the components that have evidence."""
     components = (
@@ -233,6 +315,7 @@ def assess(evidence: Evidence) -> Health:
         rating_trend_component(evidence),
         checkins_component(evidence),
         response_rate_component(evidence),
+        goal_progress_component(evidence),
     )
     scored = [c for c in components if c.score is not None]
     total_weight = sum(c.weight for c in scored)

@@ -3,7 +3,8 @@
 Read models built from other services' events (programs, people, enrollments, matches,
 sessions), and the service's own data: per-program settings, feedback requests, submissions,
 their free-text notes (a table of their own, which no aggregate ever reads), match health, risk
-episodes and the weekly program rollup the analytics read.
+episodes and the weekly program rollup the analytics read; for outcomes (`feedback.outcomes`),
+people's profile histories, goals and training assignments (from events) and the computed reports.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class Program(Base):
     cohort_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
+    # Picks the program's headline outcome measures (None for programs seen before it was kept).
+    objective: Mapped[str | None] = mapped_column(String(40))
 
 
 class Person(Base):
@@ -125,7 +128,11 @@ class Session(Base):
     """From scheduling's session events."""
 
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_match_id_start", "match_id", "start"),)
+    __table_args__ = (
+        Index("ix_sessions_match_id_start", "match_id", "start"),
+        # An organization's sessions per month (outcome reports).
+        Index("ix_sessions_organization_start", "organization", "start"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization: Mapped[str] = mapped_column(String(100))
@@ -340,6 +347,244 @@ class ProgramWeek(Base):
     health_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
+# --- outcomes (feedback.outcomes): histories from events, and the precomputed reports -------------
+
+
+class PersonVersion(Base):
+    """Every version of a person's profile seen in profiles' person events, as far as outcomes go
+    (department, seniority, title, time-zone region, skill levels, active): one row per version,
+    written once, so replays and late events give the same history in any order."""
+
+    __tablename__ = "person_versions"
+    __table_args__ = (Index("ix_person_versions_organization", "organization"),)
+
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean)
+    department: Mapped[str | None] = mapped_column(String(200))
+    seniority: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(200))
+    time_zone_region: Mapped[str | None] = mapped_column(String(40))
+    skills: Mapped[dict[str, int]] = mapped_column(JSONB)
+    # A skill listed in this version and the one before it has a higher level here: kept when
+    # either arrives (whatever the order), so reports never compare skills row by row.
+    skill_rose: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class Goal(Base):
+    """From workspace's goal events (never their text): what goal attainment counts, and what the
+    goal-progress component of a match's health looks at."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        Index("ix_goals_organization", "organization"),
+        Index("ix_goals_program_id", "program_id"),
+        Index("ix_goals_match_id", "match_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    match_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    mentee_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+    # The program's objective as the goal's events give it (null while the workspace knows none).
+    objective: Mapped[str | None] = mapped_column(String(40))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    completed_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    percent: Mapped[int | None] = mapped_column(SmallInteger)
+    milestones_total: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    milestones_reached: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class GoalMilestone(Base):
+    """A milestone reached (workspace's `milestone.reached`), which moves its goal's progress before
+    the goal's own next event says so."""
+
+    __tablename__ = "goal_milestones"
+    __table_args__ = (Index("ix_goal_milestones_goal_id", "goal_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    goal_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    match_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class TrainingAssignment(Base):
+    """From training's assignment events: what training completion counts."""
+
+    __tablename__ = "training_assignments"
+    __table_args__ = (
+        Index("ix_training_assignments_organization", "organization"),
+        Index("ix_training_assignments_program_id", "program_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    role: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+    # Past due and unfinished, as the newest event said (what `TrainingCount.overdue` counts).
+    overdue: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class TrainingCount(Base):
+    """A program's course assignments now, kept by the assignment events (each moves the counts
+    from the state it replaces to its own): program analytics read one row, never the assignments.
+    `assigned` counts those not closed (in progress or completed), `overdue` those in progress."""
+
+    __tablename__ = "training_counts"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    assigned: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    completed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    overdue: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class OutcomeSettings(Base):
+    """Which attributes an organization's group reports use, and their minimum group size."""
+
+    __tablename__ = "outcome_settings"
+
+    organization: Mapped[str] = mapped_column(String(100), primary_key=True)
+    group_attributes: Mapped[list[str]] = mapped_column(JSONB)
+    min_group_size: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutcomeReport(Base):
+    """An organization's last computed outcome report: the dashboard as served, and what it was
+    computed from (a fingerprint of the history, to skip recomputing what did not change)."""
+
+    __tablename__ = "outcome_reports"
+
+    organization: Mapped[str] = mapped_column(String(100), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[date] = mapped_column(Date)
+    seconds: Mapped[float] = mapped_column(Float)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    dashboard: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class OutcomeRow(Base):
+    """One row of one table of an organization's outcome report (`outcomes.tables`)."""
+
+    __tablename__ = "outcome_rows"
+    __table_args__ = (Index("ix_outcome_rows_program_id", "program_id"),)
+
+    organization: Mapped[str] = mapped_column(String(100), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    row: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class OutcomeSnapshot(Base):
+    """A day's CSV of one table of the report, kept for BI tools to load on their schedule."""
+
+    __tablename__ = "outcome_snapshots"
+
+    organization: Mapped[str] = mapped_column(String(100), primary_key=True)
+    snapshot_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    csv: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- circles: read models (matching's circles, scheduling's circle sessions) and member feedback ---
+
+
+class Circle(Base):
+    """From matching's circle events (accepted and later: the circles that meet)."""
+
+    __tablename__ = "circles"
+    __table_args__ = (Index("ix_circles_program_id_status", "program_id", "status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    topic: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CircleMember(Base):
+    __tablename__ = "circle_members"
+    __table_args__ = (Index("ix_circle_members_person_id", "person_id"),)
+
+    circle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circles.id"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class CircleSession(Base):
+    """From scheduling's circle session events."""
+
+    __tablename__ = "circle_sessions"
+    __table_args__ = (Index("ix_circle_sessions_circle_id_start", "circle_id", "start"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    circle_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(20))
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Who attends (person id -> role), those who left the circle left out.
+    attendees: Mapped[dict[str, str]] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CircleFeedback(Base):
+    """One member's feedback on one circle session: numbers only (the note is a table of its own)."""
+
+    __tablename__ = "circle_feedback"
+    __table_args__ = (
+        UniqueConstraint("session_id", "respondent_id", name="uq_circle_feedback_session_id_respondent_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        CheckConstraint("belonging BETWEEN 1 AND 5", name="belonging_range"),
+        Index("ix_circle_feedback_circle_id_submitted_at", "circle_id", "submitted_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    circle_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    respondent_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    respondent_role: Mapped[str] = mapped_column(String(20))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    belonging: Mapped[int] = mapped_column(SmallInteger)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CircleFeedbackNote(Base):
+    """A member's private note on a circle session: readable by its author alone, never aggregated."""
+
+    __tablename__ = "circle_feedback_notes"
+
+    feedback_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circle_feedback.id"), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100))
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    text: Mapped[str] = mapped_column(Text)
+
+
 messaging = messaging_tables(Base.metadata)
 
 
@@ -360,3 +605,17 @@ HEALTH = table(MatchHealth)
 EPISODES = table(RiskEpisode)
 SNAPSHOTS = table(HealthSnapshot)
 PROGRAM_WEEKS = table(ProgramWeek)
+PERSON_VERSIONS = table(PersonVersion)
+GOALS = table(Goal)
+GOAL_MILESTONES = table(GoalMilestone)
+TRAINING_ASSIGNMENTS = table(TrainingAssignment)
+TRAINING_COUNTS = table(TrainingCount)
+OUTCOME_SETTINGS = table(OutcomeSettings)
+OUTCOME_REPORTS = table(OutcomeReport)
+OUTCOME_ROWS = table(OutcomeRow)
+OUTCOME_SNAPSHOTS = table(OutcomeSnapshot)
+CIRCLES = table(Circle)
+CIRCLE_MEMBERS = table(CircleMember)
+CIRCLE_SESSIONS = table(CircleSession)
+CIRCLE_FEEDBACK = table(CircleFeedback)
+CIRCLE_FEEDBACK_NOTES = table(CircleFeedbackNote)

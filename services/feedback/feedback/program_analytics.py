@@ -3,7 +3,10 @@
 Sessions and submissions are pre-summed per week (`program_weeks`), so their cost does not grow
 with the number of feedback entries; what is counted here per week (live matches, waitlisted
 mentees, matches at risk, mentors) is a handful of index scans over the program's matches,
-enrollments and risk episodes.
+enrollments and risk episodes. Training completion sits beside them: the program's counts as the
+assignment events keep them (`training_counts`), and per week the assignments made and completed;
+and goal attainment (workspace's goals: the share completed by their target date), for the program
+and, across the organization's programs, by objective.
 """
 
 from __future__ import annotations
@@ -27,14 +30,29 @@ from sqlalchemy import (
     union_all,
     values,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback import analytics, cadence
 from feedback.analytics import WeekCounts
-from feedback.models import ENROLLMENTS, EPISODES, HEALTH, MATCHES, PEOPLE, PROGRAM_WEEKS, PROGRAMS, REQUESTS
-from feedback.opening import LIVE_MATCH
-from feedback.store import Executor
+from feedback.matches import LIVE_MATCH
+from feedback.models import (
+    ENROLLMENTS,
+    EPISODES,
+    GOALS,
+    HEALTH,
+    MATCHES,
+    PEOPLE,
+    PROGRAM_WEEKS,
+    PROGRAMS,
+    REQUESTS,
+    TRAINING_ASSIGNMENTS,
+    TRAINING_COUNTS,
+)
+from feedback.service.circles import circle_figures
 from shared.contracts.feedback import RequestStatus
 from shared.contracts.profiles import EnrollmentRole
+from shared.contracts.training import AssignmentStatus
+from shared.contracts.workspace import GoalStatus
 
 Document = dict[str, Any]
 WEEK = timedelta(days=7)
@@ -51,11 +69,11 @@ def _weeks_table(weeks: list[date]) -> Any:
     ).data([(week, cadence.day_start(week), cadence.day_start(week) + WEEK) for week in weeks])
 
 
-async def _counts_per_week(db: Executor, statement: Any) -> dict[date, int]:
+async def _counts_per_week(db: AsyncSession, statement: Any) -> dict[date, int]:
     return {row[0]: int(row[1]) for row in (await db.execute(statement)).all()}
 
 
-async def _per_week(db: Executor, **series: tuple[Any, Any]) -> dict[str, dict[date, int]]:
+async def _per_week(db: AsyncSession, **series: tuple[Any, Any]) -> dict[str, dict[date, int]]:
     """For each named (moment, condition): how many rows have the moment in each UTC week
     (Monday-based); rows without one are left out. One statement for all of them."""
 
@@ -77,7 +95,7 @@ async def _per_week(db: Executor, **series: tuple[Any, Any]) -> dict[str, dict[d
 
 
 async def program_analytics(
-    db: Executor, *, organization: str, program_id: uuid.UUID, now: datetime
+    db: AsyncSession, *, organization: str, program_id: uuid.UUID, now: datetime
 ) -> Document | None:
     """The program's analytics per week over its cohort (up to this week), with a summary."""
     program = (
@@ -137,6 +155,20 @@ async def program_analytics(
         mentors_left=(ENROLLMENTS.c.left_at, is_mentor),
         mentees_enrolled=(ENROLLMENTS.c.enrolled_at, is_mentee),
         mentees_done_waiting=(waiting_mentees.c.stopped_waiting, true()),
+        training_assigned=(
+            TRAINING_ASSIGNMENTS.c.assigned_at,
+            and_(
+                TRAINING_ASSIGNMENTS.c.program_id == program_id,
+                TRAINING_ASSIGNMENTS.c.status != AssignmentStatus.CLOSED.value,
+            ),
+        ),
+        training_completed=(
+            TRAINING_ASSIGNMENTS.c.completed_at,
+            and_(
+                TRAINING_ASSIGNMENTS.c.program_id == program_id,
+                TRAINING_ASSIGNMENTS.c.status == AssignmentStatus.COMPLETED.value,
+            ),
+        ),
     )
 
     week_table = _weeks_table(weeks)
@@ -162,6 +194,9 @@ async def program_analytics(
     active = analytics.overlapping(weeks, buckets["matches_begun"], buckets["matches_ended"])
     mentors = analytics.overlapping(weeks, buckets["mentors_joined"], buckets["mentors_left"])
     waiting = analytics.open_at_week_end(weeks, buckets["mentees_enrolled"], buckets["mentees_done_waiting"])
+    trained = analytics.open_at_week_end(weeks, buckets["training_assigned"], {})
+    completed = analytics.open_at_week_end(weeks, buckets["training_completed"], {})
+    training = await _training(db, program_id=program_id)
 
     cadence_days = cadence.session_cadence_days(program.session_cadence)
     counts = [
@@ -172,6 +207,9 @@ async def program_analytics(
             waitlisted_mentees=waiting.get(week, 0),
             at_risk=at_risk.get(week, 0),
             mentors=mentors.get(week, 0),
+            training_assigned=trained.get(week, 0),
+            training_completed=completed.get(week, 0),
+            training_overdue=training["overdue"] if week == weeks[-1] else None,
         )
         for week in weeks
     ]
@@ -183,12 +221,72 @@ async def program_analytics(
         "cohort_start": program.cohort_start,
         "cohort_end": program.cohort_end,
         "generated_at": now,
-        "summary": analytics.summary(counts, rows, **current),
+        "summary": {
+            **analytics.summary(counts, rows, **current),
+            "training": training,
+            "goal_attainment": await _program_goal_attainment(db, program=program, now=now),
+        },
         "weeks": rows,
+        # Circles beside pairs: the weeks and summary count pairs; a program with circles adds them.
+        "circles": await circle_figures(db, program_id=program_id, now=now),
     }
 
 
-async def _current(db: Executor, *, program_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+def _attainment_counts(today: date) -> tuple[Any, ...]:
+    """Goals (dropped ones left out), done, done by their target date, and due (see
+    `analytics.goal_attainment`), as aggregates over GOALS."""
+    counted = GOALS.c.status != GoalStatus.DROPPED.value
+    done = and_(counted, GOALS.c.status == GoalStatus.DONE.value)
+    on_time = and_(done, GOALS.c.completed_on_time.is_(True))
+    due = and_(counted, or_(GOALS.c.target_date < today, on_time))
+    return (
+        func.count().filter(counted).label("goals"),
+        func.count().filter(done).label("done"),
+        func.count().filter(on_time).label("done_on_time"),
+        func.count().filter(due).label("due"),
+    )
+
+
+async def _program_goal_attainment(db: AsyncSession, *, program: Any, now: datetime) -> Document:
+    """The program's goal attainment now: one index scan of its goals."""
+    row = (
+        await db.execute(select(*_attainment_counts(now.date())).where(GOALS.c.program_id == program.id))
+    ).one()
+    return analytics.goal_attainment(objective=program.objective, **row._asdict())
+
+
+async def goal_attainment(
+    db: AsyncSession, *, organization: str, now: datetime, program_id: uuid.UUID | None = None
+) -> list[Document]:
+    """Goal attainment of the organization's programs by objective (the objective the goal's
+    events carry, else its program's), the objectives with goals only, in name order."""
+    objective = func.coalesce(GOALS.c.objective, PROGRAMS.c.objective).label("objective")
+    statement = (
+        select(objective, *_attainment_counts(now.date()))
+        .select_from(GOALS)
+        .outerjoin(PROGRAMS, PROGRAMS.c.id == GOALS.c.program_id)
+        .where(GOALS.c.organization == organization)
+        .group_by(objective)
+        .order_by(objective.asc().nulls_last())
+    )
+    if program_id is not None:
+        statement = statement.where(GOALS.c.program_id == program_id)
+    return [analytics.goal_attainment(**row._asdict()) for row in (await db.execute(statement)).all()]
+
+
+async def _training(db: AsyncSession, *, program_id: uuid.UUID) -> Document:
+    """The program's course assignments now: the counts training's events keep (`training_counts`)."""
+    row = (
+        await db.execute(
+            select(TRAINING_COUNTS.c.assigned, TRAINING_COUNTS.c.completed, TRAINING_COUNTS.c.overdue).where(
+                TRAINING_COUNTS.c.program_id == program_id
+            )
+        )
+    ).first()
+    return analytics.training(*(row or (0, 0, 0)))
+
+
+async def _current(db: AsyncSession, *, program_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     """Counts as of now: live matches, waiting mentees, matches at risk, overdue requests, load."""
     live = (
         select(MATCHES.c.mentor_id, MATCHES.c.mentee_id)

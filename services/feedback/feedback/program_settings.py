@@ -1,16 +1,16 @@
-"""A program's feedback settings: its own row, or the service's defaults when it has none."""
+"""A program's feedback rules: its own settings, or the service's defaults when it has none.
+
+Pure code (no I/O): `queries.rules_for` reads a program's row into `FeedbackRules`.
+"""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from sqlalchemy import select
+from typing import Any
 
 from feedback.config import FeedbackSettings
 from feedback.forms import DEFAULT_CHECKIN_FORM, DEFAULT_CLOSEOUT_FORM, Question
-from feedback.models import SETTINGS
-from feedback.store import Executor
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,14 @@ class FeedbackRules:
             recovery_margin=settings.default_recovery_margin,
         )
 
-
-async def rules_for(db: Executor, *, program_id: uuid.UUID, settings: FeedbackSettings) -> FeedbackRules:
-    row = (await db.execute(select(SETTINGS).where(SETTINGS.c.program_id == program_id))).first()
-    if row is None:
-        return FeedbackRules.defaults(settings)
-    return FeedbackRules(
-        feedback_due_hours=row.feedback_due_hours,
-        at_risk_threshold=row.at_risk_threshold,
-        recovery_margin=row.recovery_margin,
-        checkin_questions=[Question.model_validate(q) for q in row.checkin_questions],
-        closeout_questions=[Question.model_validate(q) for q in row.closeout_questions],
-        version=row.version,
-    )
+    @classmethod
+    def stored(cls, row: Mapping[str, Any]) -> FeedbackRules:
+        """The rules a program's settings row holds."""
+        return cls(
+            feedback_due_hours=row["feedback_due_hours"],
+            at_risk_threshold=row["at_risk_threshold"],
+            recovery_margin=row["recovery_margin"],
+            checkin_questions=[Question.model_validate(q) for q in row["checkin_questions"]],
+            closeout_questions=[Question.model_validate(q) for q in row["closeout_questions"]],
+            version=row["version"],
+        )

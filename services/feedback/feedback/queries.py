@@ -1,4 +1,5 @@
-"""Reads of the feedback API: every query is scoped to the caller's organization.
+"""Reads of the feedback API: every query is scoped to the caller's organization, and every list is
+a keyset page (`shared.pagination.keyset_page`).
 
 Private notes are filtered out in SQL for everyone but their author, and again by
 `privacy.submission_view`.
@@ -11,63 +12,38 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, tuple_
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback import privacy
-from feedback.models import HEALTH, MATCHES, NOTES, PEOPLE, PROGRAMS, REQUESTS, SUBMISSIONS
+from feedback.config import FeedbackSettings
+from feedback.documents import Document, at_risk_document, health_document, request_document
+from feedback.models import HEALTH, MATCHES, NOTES, PEOPLE, PROGRAMS, REQUESTS, SETTINGS, SUBMISSIONS
 from feedback.privacy import Viewer
-from feedback.store import Executor
+from feedback.program_settings import FeedbackRules
 from shared.auth import Principal
 from shared.contracts.feedback import RequestKind, RequestStatus
-from shared.errors import Problem
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import keyset_page
 
-Document = dict[str, Any]
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
+Page = tuple[list[Document], str | None]
 
 
-def _moment(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
-
-
-async def program_organization(db: Executor, *, program_id: uuid.UUID) -> str | None:
+async def program_organization(db: AsyncSession, *, program_id: uuid.UUID) -> str | None:
     """The organization of a program the service knows of (from profiles' events)."""
     return await db.scalar(select(PROGRAMS.c.organization).where(PROGRAMS.c.id == program_id))
+
+
+async def rules_for(db: AsyncSession, *, program_id: uuid.UUID, settings: FeedbackSettings) -> FeedbackRules:
+    """A program's feedback rules: its own settings, or the service's defaults."""
+    row = (await db.execute(select(SETTINGS).where(SETTINGS.c.program_id == program_id))).first()
+    return FeedbackRules.defaults(settings) if row is None else FeedbackRules.stored(row._mapping)
 
 
 # --- requests ----------------------------------------------------------------------------------
 
 
-def request_document(row: Row[Any], now: datetime) -> Document:
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "program_id": row.program_id,
-        "match_id": row.match_id,
-        "session_id": row.session_id,
-        "respondent_id": row.respondent_id,
-        "respondent_role": row.respondent_role,
-        "questions": row.questions,
-        "opened_at": row.opened_at,
-        "due_at": row.due_at,
-        "overdue": row.status == RequestStatus.OPEN.value and row.due_at < now,
-        "status": row.status,
-        "submitted_at": row.submitted_at,
-        "version": row.version,
-    }
-
-
 async def request_for(
-    db: Executor, *, caller: Principal, request_id: uuid.UUID, now: datetime
+    db: AsyncSession, *, caller: Principal, request_id: uuid.UUID, now: datetime
 ) -> Document | None:
     row = (
         await db.execute(
@@ -82,7 +58,7 @@ async def request_for(
 
 
 async def list_requests(
-    db: Executor,
+    db: AsyncSession,
     *,
     caller: Principal,
     now: datetime,
@@ -94,7 +70,7 @@ async def list_requests(
     kind: RequestKind | None,
     status: RequestStatus | None,
     overdue: bool | None,
-) -> tuple[list[Document], str | None]:
+) -> Page:
     """The caller's own requests; admins see the organization's (optionally one respondent's)."""
     conditions: list[Any] = [REQUESTS.c.organization == caller.organization]
     if not caller.is_admin:
@@ -116,23 +92,14 @@ async def list_requests(
         conditions += [REQUESTS.c.status == RequestStatus.OPEN.value, REQUESTS.c.due_at < now]
     elif overdue is False:
         conditions.append(or_(REQUESTS.c.status != RequestStatus.OPEN.value, REQUESTS.c.due_at >= now))
-    if cursor is not None:
-        opened_at, last_id = decode_cursor(cursor, arity=2)
-        conditions.append(tuple_(REQUESTS.c.opened_at, REQUESTS.c.id) > (_moment(opened_at), _uuid(last_id)))
-    rows = (
-        await db.execute(
-            select(REQUESTS)
-            .where(and_(*conditions))
-            .order_by(REQUESTS.c.opened_at, REQUESTS.c.id)
-            .limit(limit + 1)
-        )
-    ).all()
-    items = [request_document(row, now) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last.opened_at.isoformat(), str(last.id))
-    return items, next_cursor
+    rows, next_cursor = await keyset_page(
+        db,
+        select(REQUESTS).where(and_(*conditions)),
+        key=(REQUESTS.c.opened_at, REQUESTS.c.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return [request_document(row, now) for row in rows], next_cursor
 
 
 # --- submissions -------------------------------------------------------------------------------
@@ -153,7 +120,7 @@ _SUBMISSION_FIELDS = (
 
 
 async def _notes(
-    db: Executor, *, submission_ids: list[uuid.UUID], reader: uuid.UUID | None
+    db: AsyncSession, *, submission_ids: list[uuid.UUID], reader: uuid.UUID | None
 ) -> dict[uuid.UUID, list[Document]]:
     """Notes of these submissions that `reader` may read: shared ones, and private ones they wrote."""
     if not submission_ids:
@@ -176,7 +143,7 @@ async def _notes(
     return by_submission
 
 
-async def submission_for(db: Executor, *, caller: Principal, submission_id: uuid.UUID) -> Document | None:
+async def submission_for(db: AsyncSession, *, caller: Principal, submission_id: uuid.UUID) -> Document | None:
     row = (
         await db.execute(
             select(*_SUBMISSION_FIELDS, MATCHES.c.mentor_id, MATCHES.c.mentee_id)
@@ -200,8 +167,8 @@ async def submission_for(db: Executor, *, caller: Principal, submission_id: uuid
 
 
 async def list_match_submissions(
-    db: Executor, *, caller: Principal, match_id: uuid.UUID, limit: int, cursor: str | None
-) -> tuple[list[Document], str | None] | None:
+    db: AsyncSession, *, caller: Principal, match_id: uuid.UUID, limit: int, cursor: str | None
+) -> Page | None:
     """Submissions about a match, for its participants and admins; None if the caller may not know it."""
     match = (
         await db.execute(
@@ -214,41 +181,28 @@ async def list_match_submissions(
         caller, mentor_id=match.mentor_id, mentee_id=match.mentee_id
     ):
         return None
-    conditions: list[Any] = [SUBMISSIONS.c.match_id == match_id]
-    if cursor is not None:
-        submitted_at, last_id = decode_cursor(cursor, arity=2)
-        conditions.append(
-            tuple_(SUBMISSIONS.c.submitted_at, SUBMISSIONS.c.id) > (_moment(submitted_at), _uuid(last_id))
-        )
-    rows = (
-        await db.execute(
-            select(*_SUBMISSION_FIELDS)
-            .where(and_(*conditions))
-            .order_by(SUBMISSIONS.c.submitted_at, SUBMISSIONS.c.id)
-            .limit(limit + 1)
-        )
-    ).all()
-    page = rows[:limit]
-    me = privacy.person_id_of(caller)
-    notes = await _notes(db, submission_ids=[row.id for row in page], reader=me)
+    rows, next_cursor = await keyset_page(
+        db,
+        select(*_SUBMISSION_FIELDS).where(SUBMISSIONS.c.match_id == match_id),
+        key=(SUBMISSIONS.c.submitted_at, SUBMISSIONS.c.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    notes = await _notes(db, submission_ids=[row.id for row in rows], reader=privacy.person_id_of(caller))
     items = []
-    for row in page:
+    for row in rows:
         viewer = privacy.viewer_of(
             caller, respondent_id=row.respondent_id, mentor_id=match.mentor_id, mentee_id=match.mentee_id
         )
         if viewer is not None:
             items.append(privacy.submission_view(row._asdict(), notes.get(row.id, []), viewer))
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last.submitted_at.isoformat(), str(last.id))
     return items, next_cursor
 
 
-# --- health ------------------------------------------------------------------------------------
+# --- match health ------------------------------------------------------------------------------
 
 
-async def health_for(db: Executor, *, organization: str, match_id: uuid.UUID) -> Document | None:
+async def health_for(db: AsyncSession, *, organization: str, match_id: uuid.UUID) -> Document | None:
     row = (
         await db.execute(
             select(HEALTH).where(HEALTH.c.match_id == match_id, HEALTH.c.organization == organization)
@@ -256,59 +210,37 @@ async def health_for(db: Executor, *, organization: str, match_id: uuid.UUID) ->
     ).first()
     if row is None or row.score is None:
         return None
-    return {
-        "match_id": row.match_id,
-        "program_id": row.program_id,
-        "score": row.score,
-        "threshold": row.threshold,
-        "at_risk": row.at_risk,
-        "at_risk_since": row.at_risk_since,
-        "reasons": row.reasons,
-        "components": row.components,
-        "final": row.final,
-        "evaluated_at": row.evaluated_at,
-    }
+    return health_document(row)
 
 
 async def list_at_risk(
-    db: Executor, *, organization: str, program_id: uuid.UUID, limit: int, cursor: str | None
-) -> tuple[list[Document], str | None]:
+    db: AsyncSession, *, organization: str, program_id: uuid.UUID, limit: int, cursor: str | None
+) -> Page:
+    """The program's matches at risk, longest first."""
     mentor = PEOPLE.alias("mentor")
     mentee = PEOPLE.alias("mentee")
-    conditions: list[Any] = [
-        HEALTH.c.program_id == program_id,
-        HEALTH.c.organization == organization,
-        HEALTH.c.at_risk.is_(True),
-    ]
-    if cursor is not None:
-        since, last_id = decode_cursor(cursor, arity=2)
-        conditions.append(
-            tuple_(HEALTH.c.at_risk_since, HEALTH.c.match_id) > (_moment(since), _uuid(last_id))
+    query = (
+        select(
+            HEALTH.c.match_id,
+            HEALTH.c.score,
+            HEALTH.c.threshold,
+            HEALTH.c.reasons,
+            HEALTH.c.at_risk_since,
+            MATCHES.c.mentor_id,
+            MATCHES.c.mentee_id,
+            mentor.c.name.label("mentor_name"),
+            mentee.c.name.label("mentee_name"),
         )
-    rows = (
-        await db.execute(
-            select(
-                HEALTH.c.match_id,
-                HEALTH.c.score,
-                HEALTH.c.threshold,
-                HEALTH.c.reasons,
-                HEALTH.c.at_risk_since,
-                MATCHES.c.mentor_id,
-                MATCHES.c.mentee_id,
-                mentor.c.name.label("mentor_name"),
-                mentee.c.name.label("mentee_name"),
-            )
-            .join(MATCHES, MATCHES.c.id == HEALTH.c.match_id)
-            .outerjoin(mentor, mentor.c.id == MATCHES.c.mentor_id)
-            .outerjoin(mentee, mentee.c.id == MATCHES.c.mentee_id)
-            .where(and_(*conditions))
-            .order_by(HEALTH.c.at_risk_since, HEALTH.c.match_id)
-            .limit(limit + 1)
+        .join(MATCHES, MATCHES.c.id == HEALTH.c.match_id)
+        .outerjoin(mentor, mentor.c.id == MATCHES.c.mentor_id)
+        .outerjoin(mentee, mentee.c.id == MATCHES.c.mentee_id)
+        .where(
+            HEALTH.c.program_id == program_id,
+            HEALTH.c.organization == organization,
+            HEALTH.c.at_risk.is_(True),
         )
-    ).all()
-    items = [row._asdict() for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last.at_risk_since.isoformat(), str(last.match_id))
-    return items, next_cursor
+    )
+    rows, next_cursor = await keyset_page(
+        db, query, key=(HEALTH.c.at_risk_since, HEALTH.c.match_id), limit=limit, cursor=cursor
+    )
+    return [at_risk_document(row) for row in rows], next_cursor

@@ -1,21 +1,14 @@
 """The weekly program rollup: what each session and submission adds to its week.
 
-Every change that counts in the analytics adjusts its week's row in its own transaction (a
-session's old contribution out, its new one in), so the rollup always equals what a full
-aggregation over sessions and submissions would give, and the analytics read a few rows.
+Pure code (no I/O). Every change that counts in the analytics adjusts its week's row in its own
+transaction (`service.program_weeks.add_to_week`: a session's old contribution out, its new one
+in), so the rollup always equals what a full aggregation over sessions and submissions would
+give, and the analytics read a few rows.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-from typing import Any
-
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from feedback.forms import Metric
-from feedback.models import PROGRAM_WEEKS
 from shared.contracts.scheduling import SessionStatus
 
 _SESSION_COLUMN = {
@@ -53,24 +46,3 @@ def submission_contribution(metrics: dict[Metric, int]) -> dict[str, int]:
         else:
             deltas["nps_passives"] = 1
     return deltas
-
-
-async def add_to_week(
-    session: AsyncSession,
-    *,
-    organization: str,
-    program_id: uuid.UUID,
-    week_start: date,
-    deltas: dict[str, Any],
-) -> None:
-    if not deltas:
-        return
-    statement = insert(PROGRAM_WEEKS).values(
-        organization=organization, program_id=program_id, week_start=week_start, **deltas
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[PROGRAM_WEEKS.c.program_id, PROGRAM_WEEKS.c.week_start],
-            set_={name: PROGRAM_WEEKS.c[name] + statement.excluded[name] for name in deltas},
-        )
-    )

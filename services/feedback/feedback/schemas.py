@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from feedback.forms import Answer, Question, QuestionId
 from shared.contracts.feedback import ParticipantRole, RequestKind, RequestStatus
+from shared.text import Paragraphs
 
 
 class _Body(BaseModel):
@@ -158,6 +159,38 @@ class AnalyticsWeek(BaseModel):
     average_health: float | None
     mentors: int
     mentor_load: float | None = Field(description="Active matches per enrolled mentor")
+    training_assigned: int = Field(
+        description="Course assignments (training) made by the end of the week, of those not closed"
+    )
+    training_completed: int = Field(description="Of those, completed by the end of the week")
+    training_overdue: int | None = Field(
+        description="Assignments past due and unfinished: known as of now, so on the last week only"
+    )
+
+
+class TrainingSummary(BaseModel):
+    assigned: int = Field(description="Course assignments in progress or completed (closed ones left)")
+    completed: int
+    overdue: int = Field(description="In progress and past their due time")
+    completion_rate: float | None = Field(description="Completed / assigned")
+
+
+class GoalAttainment(BaseModel):
+    """Goal attainment (workspace's goals): the share of due goals completed by their target date."""
+
+    objective: str | None = Field(description="The program's objective (onboarding, leadership, ...)")
+    goals: int = Field(description="Goals the pairs set (dropped goals and open proposals left out)")
+    done: int
+    done_on_time: int = Field(description="Done on or before their target date")
+    due: int = Field(
+        description="Past their target date, or done by it (a goal done early is attained before it is due)"
+    )
+    attainment: float | None = Field(description="done_on_time / due; null while no goal is due")
+
+
+class GoalAttainmentReport(BaseModel):
+    generated_at: datetime
+    objectives: list[GoalAttainment] = Field(description="One line per objective with goals, by name")
 
 
 class MentorLoad(BaseModel):
@@ -180,6 +213,22 @@ class AnalyticsSummary(BaseModel):
     goal_progress: float | None
     average_health: float | None
     mentor_load: MentorLoad
+    training: TrainingSummary = Field(description="Course completion (training), beside matches and sessions")
+    goal_attainment: GoalAttainment = Field(
+        description="The primary measure of success: goals completed by their target date (workspace)"
+    )
+
+
+class CircleFigures(BaseModel):
+    """A program's circles, beside its pairs (the summary and weeks)."""
+
+    circles: int = Field(description="Circles ever formed and accepted in the program")
+    running: int
+    members: int = Field(description="Members (not facilitators) of running circles")
+    sessions_held: int
+    mean_rating: float | None = Field(description="Members' mean rating of circle sessions (1-5)")
+    mean_health: float | None = Field(description="Mean health score (0-100) of running circles")
+    at_risk: int = Field(description="Running circles whose health is at risk")
 
 
 class ProgramAnalytics(BaseModel):
@@ -190,3 +239,51 @@ class ProgramAnalytics(BaseModel):
     generated_at: datetime
     summary: AnalyticsSummary
     weeks: list[AnalyticsWeek]
+    circles: CircleFigures | None = Field(
+        default=None, description="The program's circles beside its pairs (circle programs; else null)"
+    )
+
+
+# --- circles ------------------------------------------------------------------------------------
+
+
+class CircleFeedbackCreate(_Body):
+    session_id: uuid.UUID = Field(description="A completed session of the circle you attended")
+    rating: int = Field(ge=1, le=5, description="How useful the session was")
+    belonging: int = Field(ge=1, le=5, description="How much you feel part of the circle")
+    note: Annotated[str, Paragraphs(2000)] | None = Field(
+        default=None, description="Private: visible to you alone, never to the circle, admins or events"
+    )
+
+
+class CircleFeedbackOut(BaseModel):
+    id: uuid.UUID
+    circle_id: uuid.UUID
+    session_id: uuid.UUID
+    respondent_id: uuid.UUID
+    respondent_role: str
+    rating: int
+    belonging: int
+    note: str | None = Field(description="Your private note")
+    submitted_at: datetime
+
+
+class CircleHealthComponent(BaseModel):
+    name: str
+    score: float | None = Field(description="0-100; null without evidence yet")
+    weight: float
+    explanation: str
+
+
+class CircleHealthOut(BaseModel):
+    circle_id: uuid.UUID
+    program_id: uuid.UUID
+    topic: str
+    status: str
+    score: float | None = Field(description="0-100; null until the circle has any evidence")
+    level: Literal["healthy", "watch", "at_risk", "unknown"]
+    components: list[CircleHealthComponent]
+    reasons: list[str]
+    members_at_risk: list[uuid.UUID] = Field(
+        description="Members who feel apart (belonging 1-2) or stopped answering (facilitators, admins)"
+    )

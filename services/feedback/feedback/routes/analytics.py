@@ -1,4 +1,5 @@
-"""Program analytics (admin): weekly figures over the cohort as JSON or CSV, and a health chart."""
+"""Program analytics (admin): weekly figures over the cohort as JSON or CSV, a health chart, and
+goal attainment across the organization's programs by objective."""
 
 from __future__ import annotations
 
@@ -6,22 +7,23 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.charts import health_chart
 from feedback.dependencies import Admin, Reader, SettingsDep
 from feedback.export import analytics_csv
-from feedback.program_analytics import program_analytics
-from feedback.program_settings import rules_for
-from feedback.schemas import ProgramAnalytics
-from feedback.store import Executor, utcnow
-from feedback.web import document_response, problems
+from feedback.program_analytics import goal_attainment, program_analytics
+from feedback.queries import rules_for
+from feedback.schemas import GoalAttainmentReport, ProgramAnalytics
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import not_found
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["program analytics"])
 
 
-async def _analytics(db: Executor, caller: Principal, program_id: uuid.UUID) -> dict[str, Any]:
+async def _analytics(db: AsyncSession, caller: Principal, program_id: uuid.UUID) -> dict[str, Any]:
     document = await program_analytics(
         db, organization=caller.organization, program_id=program_id, now=utcnow()
     )
@@ -58,7 +60,7 @@ async def get_analytics_csv(program_id: uuid.UUID, caller: Admin, db: Reader) ->
 
 @router.get(
     "/programs/{program_id}/analytics/health.svg",
-    summary="Chart of the program's relationship health by week (admin)",
+    summary="Chart of the program's match health (relationship health) by week (admin)",
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}, **problems(403, 404)},
 )
@@ -69,3 +71,15 @@ async def get_health_chart(
     rules = await rules_for(db, program_id=program_id, settings=settings)
     svg = health_chart(document["program_name"], document["weeks"], threshold=rules.at_risk_threshold)
     return Response(svg, media_type="image/svg+xml")
+
+
+@router.get(
+    "/analytics/goal-attainment",
+    response_model=GoalAttainmentReport,
+    summary="Goal attainment across the organization's programs, by objective (admin)",
+    responses=problems(403),
+)
+async def get_goal_attainment(caller: Admin, db: Reader, program_id: uuid.UUID | None = None) -> Response:
+    now = utcnow()
+    objectives = await goal_attainment(db, organization=caller.organization, now=now, program_id=program_id)
+    return document_response({"generated_at": now, "objectives": objectives})

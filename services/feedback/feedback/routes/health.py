@@ -1,4 +1,4 @@
-"""Relationship health (admin): a match's score with its explained components; matches at risk."""
+"""Match health (admin): a match's score with its explained components; matches at risk."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from fastapi import APIRouter, Response
 from feedback import queries
 from feedback.dependencies import Admin, Reader
 from feedback.schemas import AtRiskPage, MatchHealth
-from feedback.web import document_response, page_response, problems
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import document_response, page_response, problems
 
-router = APIRouter(prefix="/v1", tags=["relationship health"])
+router = APIRouter(prefix="/v1", tags=["match health"])
 
 
 @router.get(

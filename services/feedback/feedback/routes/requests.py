@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback import queries, service
-from feedback.dependencies import Caller, Reader, RuntimeDep, SettingsDep
+from feedback import queries
+from feedback.dependencies import Caller, Reader, SettingsDep, Writer
 from feedback.schemas import FeedbackRequest, FeedbackRequestPage, Submission, SubmissionCreate
-from feedback.store import utcnow
-from feedback.web import Created, create_idempotently, document_response, page_response, problems
+from feedback.service import submissions
+from shared.clock import utcnow
 from shared.concurrency import IdempotencyKey
 from shared.contracts.feedback import RequestKind, RequestStatus
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["feedback requests"])
 
@@ -77,18 +78,20 @@ async def get_request(request_id: uuid.UUID, caller: Caller, db: Reader) -> Resp
 async def submit(
     request_id: uuid.UUID,
     body: SubmissionCreate,
-    request: Request,
     caller: Caller,
-    runtime: RuntimeDep,
+    writer: Writer,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
-        submission = await service.submit(
+        submission = await submissions.submit(
             session, caller=caller, request_id=request_id, body=body, now=utcnow(), settings=settings
         )
         return submission, {"Location": f"/v1/submissions/{submission['id']}"}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, create=create
+    # Every writer locks the match's health before the week's rollup rows (written at commit, in
+    # order: service/program_weeks.py), so this does not deadlock with event handling; a victim of
+    # anything else is run again as a whole (and counted in transaction_retries_total).
+    return await writer.create_idempotently(
+        caller=caller, key=idempotency_key, create=create, retry_deadlocks=True
     )

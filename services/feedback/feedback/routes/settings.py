@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response
 
-from feedback import queries, service
-from feedback.dependencies import Admin, Reader, RuntimeDep, SettingsDep
-from feedback.program_settings import rules_for
+from feedback import queries
+from feedback.dependencies import Admin, Reader, SettingsDep, Writer
+from feedback.documents import Document, settings_document
 from feedback.schemas import ProgramFeedbackSettings, ProgramFeedbackSettingsUpdate
-from feedback.store import retrying, utcnow
-from feedback.web import document_response, problems
+from feedback.service import program_settings
+from shared.clock import utcnow
 from shared.concurrency import IfMatch
-from shared.db import transaction
 from shared.errors import not_found
+from shared.locks import retrying
+from shared.responses import document_response, problems
 
 router = APIRouter(prefix="/v1", tags=["feedback settings"])
 
@@ -29,8 +29,8 @@ router = APIRouter(prefix="/v1", tags=["feedback settings"])
 async def get_settings(program_id: uuid.UUID, caller: Admin, db: Reader, settings: SettingsDep) -> Response:
     if await queries.program_organization(db, program_id=program_id) != caller.organization:
         raise not_found("program")
-    rules = await rules_for(db, program_id=program_id, settings=settings)
-    return document_response(service.settings_document(program_id, rules), version=rules.version)
+    rules = await queries.rules_for(db, program_id=program_id, settings=settings)
+    return document_response(settings_document(program_id, rules), version=rules.version)
 
 
 @router.patch(
@@ -43,13 +43,13 @@ async def update_settings(
     program_id: uuid.UUID,
     changes: ProgramFeedbackSettingsUpdate,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     settings: SettingsDep,
     if_match: IfMatch = None,
 ) -> Response:
-    async def attempt() -> dict[str, Any]:
-        async with transaction(runtime.sessions) as session:
-            return await service.update_settings(
+    async def attempt() -> Document:
+        async with writer.transaction() as session:
+            return await program_settings.update_settings(
                 session,
                 caller=caller,
                 program_id=program_id,

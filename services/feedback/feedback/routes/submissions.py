@@ -7,11 +7,13 @@ import uuid
 from fastapi import APIRouter, Response
 
 from feedback import queries
-from feedback.dependencies import Caller, Reader
+from feedback.dependencies import Caller, Reader, Writer
+from feedback.models import messaging
 from feedback.schemas import Submission, SubmissionPage
-from feedback.web import document_response, page_response, problems
+from shared.audit import record_access
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["submissions"])
 
@@ -23,10 +25,21 @@ router = APIRouter(prefix="/v1", tags=["submissions"])
     "numbers and shared text for admins",
     responses=problems(404),
 )
-async def get_submission(submission_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+async def get_submission(submission_id: uuid.UUID, caller: Caller, db: Reader, writer: Writer) -> Response:
     document = await queries.submission_for(db, caller=caller, submission_id=submission_id)
     if document is None:
         raise not_found("submission")
+    if any(note["private"] for note in document["notes"]):
+        # Private feedback read by its author: in the audit trail (what was read, never the text).
+        async with writer.transaction() as session:
+            await record_access(
+                session,
+                messaging.audit,
+                organization=caller.organization,
+                resource_type="submission",
+                resource_id=str(submission_id),
+                what="private feedback",
+            )
     return document_response(document)
 
 

@@ -1,10 +1,12 @@
-"""Watching relationship health: evaluate a match, store its score, publish risk crossings.
+"""Watching a match's health ("relationship health"): evaluate a match, store its score,
+publish risk crossings.
 
 An evaluation locks the match's health row, so two evaluations of one match (an event handler
 and the periodic scan, or two replicas) run one after the other: the second sees the first's
 `at_risk` and publishes nothing. Redelivered events never reach here twice (the inbox), and a
-re-evaluation that does not cross the line publishes nothing either: `RelationshipAtRisk` goes
-out exactly once per crossing, `RelationshipRecovered` once per recovery.
+re-evaluation that does not cross the line publishes nothing either: `MatchAtRisk` goes out
+exactly once per crossing, `MatchRecovered` once per recovery, each with its deprecated twin
+(`RelationshipAtRisk`, `RelationshipRecovered`) alongside until consumers have moved.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback import cadence, health
 from feedback.config import FeedbackSettings
 from feedback.health import Evidence, Health, RiskTransition
+from feedback.matches import LIVE_MATCH, is_live
 from feedback.models import (
     EPISODES,
+    GOAL_MILESTONES,
+    GOALS,
     HEALTH,
     MATCHES,
     PROGRAMS,
@@ -30,22 +35,21 @@ from feedback.models import (
     SESSIONS,
     SNAPSHOTS,
     SUBMISSIONS,
-    messaging,
 )
-from feedback.opening import LIVE_MATCH
-from feedback.program_settings import rules_for
-from feedback.rollups import add_to_week
+from feedback.queries import rules_for
+from feedback.service import OUTBOX
+from feedback.service.program_weeks import add_to_week
 from shared.contracts.feedback import (
     HealthComponentState,
+    MatchAtRisk,
+    MatchRecovered,
     RelationshipAtRisk,
     RelationshipRecovered,
     RequestKind,
     RequestStatus,
 )
 from shared.contracts.scheduling import SessionStatus
-from shared.outbox import Outbox
-
-OUTBOX = Outbox(messaging.outbox)
+from shared.events import Event
 
 
 async def _health_row(session: AsyncSession, *, match: Row[Any], now: datetime) -> Row[Any]:
@@ -123,7 +127,46 @@ async def gather_evidence(
         ratings=ratings,
         checkins=checkins,
         requests=[health.RequestFact(row.due_at, row.submitted_at) for row in requests],
+        goals=await goal_facts(session, match_id=match_id),
     )
+
+
+async def goal_facts(session: AsyncSession, *, match_id: uuid.UUID) -> list[health.GoalFact]:
+    """The pair's goals (workspace's events), their progress the percent given or the share of
+    milestones reached, whichever is further (a milestone may be known before its goal's event)."""
+    reached = (
+        select(func.count())
+        .where(GOAL_MILESTONES.c.goal_id == GOALS.c.id, GOAL_MILESTONES.c.reached_at.is_not(None))
+        .scalar_subquery()
+    )
+    rows = (
+        await session.execute(
+            select(
+                GOALS.c.status,
+                GOALS.c.created_at,
+                GOALS.c.target_date,
+                GOALS.c.completed_on_time,
+                GOALS.c.percent,
+                GOALS.c.milestones_total,
+                func.greatest(GOALS.c.milestones_reached, reached).label("milestones_reached"),
+            ).where(GOALS.c.match_id == match_id)
+        )
+    ).all()
+    facts = []
+    for row in rows:
+        shares = [row.percent / 100] if row.percent is not None else []
+        if row.milestones_total:
+            shares.append(min(row.milestones_reached, row.milestones_total) / row.milestones_total)
+        facts.append(
+            health.GoalFact(
+                status=row.status,
+                created_at=row.created_at,
+                target_date=row.target_date,
+                completed_on_time=row.completed_on_time,
+                progress=max(shares) if shares else None,
+            )
+        )
+    return facts
 
 
 def _components(assessed: Health) -> list[HealthComponentState]:
@@ -137,9 +180,9 @@ async def evaluate_match(
     session: AsyncSession, *, match_id: uuid.UUID, now: datetime, settings: FeedbackSettings
 ) -> RiskTransition | None:
     """Score a live match now, store the score and its explanation, publish a crossing.
-    Returns the transition, or None when the match is not (or not yet) a live relationship."""
+    Returns the transition, or None when the match is not (or not yet) live."""
     match = (await session.execute(select(MATCHES).where(MATCHES.c.id == match_id))).first()
-    if match is None or match.status not in LIVE_MATCH or match.started_at is None:
+    if match is None or not is_live(match.status) or match.started_at is None:
         return None
     current = await _health_row(session, match=match, now=now)
     if current.final:
@@ -195,45 +238,37 @@ async def evaluate_match(
                 reasons=reasons,
             )
         )
-        await OUTBOX.add(
-            session,
-            RelationshipAtRisk(
-                match_id=match.id,
-                program_id=match.program_id,
-                mentor_id=match.mentor_id,
-                mentee_id=match.mentee_id,
-                episode_id=episode_id,
-                score=assessed.score,
-                threshold=rules.at_risk_threshold,
-                reasons=reasons,
-                components=components,
-                evaluated_at=now,
-            ),
-            organization=match.organization,
-            subject=str(match.id),
+        at_risk = MatchAtRisk(
+            match_id=match.id,
+            program_id=match.program_id,
+            mentor_id=match.mentor_id,
+            mentee_id=match.mentee_id,
+            episode_id=episode_id,
+            score=assessed.score,
+            threshold=rules.at_risk_threshold,
+            reasons=reasons,
+            components=components,
+            evaluated_at=now,
         )
+        await _announce(session, match=match, crossing=at_risk)
     elif transition is RiskTransition.RECOVERED:
         episode_id = current.episode_id
         values.update(at_risk=False, episode_id=None, at_risk_since=None, reasons=[])
         await _close_episode(
             session, episode_id=episode_id, now=now, score=assessed.score, ended_by="recovered"
         )
-        await OUTBOX.add(
-            session,
-            RelationshipRecovered(
-                match_id=match.id,
-                program_id=match.program_id,
-                mentor_id=match.mentor_id,
-                mentee_id=match.mentee_id,
-                episode_id=episode_id,
-                score=assessed.score,
-                threshold=rules.at_risk_threshold,
-                at_risk_since=current.at_risk_since,
-                evaluated_at=now,
-            ),
-            organization=match.organization,
-            subject=str(match.id),
+        recovered = MatchRecovered(
+            match_id=match.id,
+            program_id=match.program_id,
+            mentor_id=match.mentor_id,
+            mentee_id=match.mentee_id,
+            episode_id=episode_id,
+            score=assessed.score,
+            threshold=rules.at_risk_threshold,
+            at_risk_since=current.at_risk_since,
+            evaluated_at=now,
         )
+        await _announce(session, match=match, crossing=recovered)
     await session.execute(update(HEALTH).where(HEALTH.c.match_id == match_id).values(**values))
     await _snapshot(
         session,
@@ -244,6 +279,23 @@ async def evaluate_match(
         score=assessed.score,
     )
     return transition
+
+
+# The deprecated events published alongside the crossings, with the same data, until consumers
+# of the old names have moved to the new ones.
+_DEPRECATED_TWIN: dict[type[Event], type[Event]] = {
+    MatchAtRisk: RelationshipAtRisk,
+    MatchRecovered: RelationshipRecovered,
+}
+
+
+async def _announce(
+    session: AsyncSession, *, match: Row[Any], crossing: MatchAtRisk | MatchRecovered
+) -> None:
+    """Publish a risk crossing of the match, and its deprecated twin alongside."""
+    twin = _DEPRECATED_TWIN[type(crossing)].model_validate(dict(crossing))
+    for event in (crossing, twin):
+        await OUTBOX.add(session, event, organization=match.organization, subject=str(match.id))
 
 
 async def _close_episode(
@@ -291,7 +343,7 @@ async def _snapshot(
 
 async def finalize_match(session: AsyncSession, *, match_id: uuid.UUID, now: datetime) -> None:
     """An ended match is no longer watched: its health freezes and an open risk episode closes
-    (no recovery is announced: the relationship ended, it did not recover)."""
+    (no recovery is announced: the match ended, it did not recover)."""
     match = (await session.execute(select(MATCHES).where(MATCHES.c.id == match_id))).first()
     if match is None:
         return

@@ -1,7 +1,8 @@
-"""Use cases of the feedback API: each state change and its event commit in one transaction.
+"""Answering a feedback request: the answers, the request marked answered, its event, the match's
+health and the week's rollup, in one transaction.
 
-Each function takes a session already inside a transaction (`shared.db.transaction`); a
-`Problem` raised here rolls everything back, so a refused request writes nothing.
+Free text goes to its own table and never into events or aggregates; private text is readable by
+its author alone (see `privacy`).
 """
 
 from __future__ import annotations
@@ -9,30 +10,22 @@ from __future__ import annotations
 import statistics
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback import cadence, monitoring, privacy, queries
+from feedback import cadence, privacy
 from feedback.config import FeedbackSettings
-from feedback.forms import (
-    SESSION_FORM,
-    InvalidAnswers,
-    Metric,
-    Question,
-    form_problems,
-    normalized,
-    validate_answers,
-)
-from feedback.models import NOTES, REQUESTS, SETTINGS, SUBMISSIONS, messaging
-from feedback.program_settings import FeedbackRules, rules_for
-from feedback.rollups import add_to_week, submission_contribution
-from feedback.schemas import ProgramFeedbackSettingsUpdate, SubmissionCreate
-from feedback.store import lock_entity
+from feedback.documents import Document
+from feedback.forms import InvalidAnswers, Metric, Question, normalized, validate_answers
+from feedback.models import NOTES, REQUESTS, SUBMISSIONS
+from feedback.rollups import submission_contribution
+from feedback.schemas import SubmissionCreate
+from feedback.service import OUTBOX
+from feedback.service.match_health import evaluate_match
+from feedback.service.program_weeks import add_to_week
 from shared.auth import Principal
-from shared.concurrency import check_if_match
 from shared.contracts.feedback import (
     CheckinSubmitted,
     CloseoutSubmitted,
@@ -43,10 +36,6 @@ from shared.contracts.feedback import (
 )
 from shared.errors import Problem, not_found
 from shared.events import Event
-from shared.outbox import Outbox
-
-OUTBOX = Outbox(messaging.outbox)
-Document = dict[str, Any]
 
 _SUBMITTED_EVENT: dict[RequestKind, type[FeedbackSubmitted | CheckinSubmitted | CloseoutSubmitted]] = {
     RequestKind.SESSION: FeedbackSubmitted,
@@ -136,9 +125,9 @@ async def submit(
     state = SubmissionState.model_validate(row)
     event: Event = _SUBMITTED_EVENT[kind](submission=state)
     await OUTBOX.add(session, event, organization=request.organization, subject=str(submission_id))
-    await monitoring.evaluate_match(session, match_id=request.match_id, now=now, settings=settings)
-    # Last: every answer of the program this week updates this one row, so its lock is held only
-    # for the commit, not for the whole transaction.
+    await evaluate_match(session, match_id=request.match_id, now=now, settings=settings)
+    # Into the week's rollup: every answer of the program this week updates this one row, so it is
+    # written when the transaction commits and its lock is held only for the commit.
     await add_to_week(
         session,
         organization=request.organization,
@@ -147,74 +136,3 @@ async def submit(
         deltas=submission_contribution(answers.metrics),
     )
     return privacy.submission_view(row, notes, privacy.Viewer.AUTHOR)
-
-
-# --- program settings --------------------------------------------------------------------------
-
-
-def settings_document(program_id: uuid.UUID, rules: FeedbackRules) -> Document:
-    return {
-        "program_id": program_id,
-        "feedback_due_hours": rules.feedback_due_hours,
-        "at_risk_threshold": rules.at_risk_threshold,
-        "recovery_margin": rules.recovery_margin,
-        "checkin_questions": [q.model_dump(mode="json") for q in rules.checkin_questions],
-        "closeout_questions": [q.model_dump(mode="json") for q in rules.closeout_questions],
-        "session_questions": [q.model_dump(mode="json") for q in SESSION_FORM],
-        "version": rules.version,
-    }
-
-
-async def update_settings(
-    session: AsyncSession,
-    *,
-    caller: Principal,
-    program_id: uuid.UUID,
-    changes: ProgramFeedbackSettingsUpdate,
-    if_match: str | None,
-    now: datetime,
-    settings: FeedbackSettings,
-) -> Document:
-    """Change how a program collects feedback (If-Match: the ETag of the settings, `"0"` for the
-    defaults). Open requests keep the questions they were opened with."""
-    if await queries.program_organization(session, program_id=program_id) != caller.organization:
-        raise not_found("program")
-    # Serialize writers of one program's settings, including the first (no row to lock yet).
-    await lock_entity(session, "settings", program_id)
-    current = await rules_for(session, program_id=program_id, settings=settings)
-    check_if_match(if_match, current.version)
-    fields = changes.model_dump(exclude_unset=True)
-    errors = []
-    for name in ("checkin_questions", "closeout_questions"):
-        if fields.get(name) is None:
-            fields.pop(name, None)
-            continue
-        questions = getattr(changes, name)
-        errors += [
-            {"field": f"body.{name}", "message": problem, "type": "invalid_form"}
-            for problem in form_problems(questions)
-        ]
-        fields[name] = [q.model_dump(mode="json") for q in questions]
-    if errors:
-        raise Problem(422, "the form is not usable", slug="validation-error", errors=errors)
-    fields = {name: value for name, value in fields.items() if value is not None}
-    values = {
-        "program_id": program_id,
-        "organization": caller.organization,
-        "feedback_due_hours": current.feedback_due_hours,
-        "at_risk_threshold": current.at_risk_threshold,
-        "recovery_margin": current.recovery_margin,
-        "checkin_questions": [q.model_dump(mode="json") for q in current.checkin_questions],
-        "closeout_questions": [q.model_dump(mode="json") for q in current.closeout_questions],
-        **fields,
-        "version": current.version + 1,
-        "updated_at": now,
-    }
-    statement = insert(SETTINGS).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[SETTINGS.c.program_id],
-            set_={name: statement.excluded[name] for name in values if name != "program_id"},
-        )
-    )
-    return settings_document(program_id, await rules_for(session, program_id=program_id, settings=settings))

@@ -1,4 +1,5 @@
-"""Opening feedback requests: after a completed session, at each check-in, at close-out.
+"""Feedback requests: opening them after a completed session, at each check-in and at close-out,
+and withdrawing those whose occasion went away.
 
 Each request is unique per match, occasion and participant, so a redelivered event, a replayed
 stream or two check-in scans running at once open nothing twice. Every opened request publishes
@@ -8,7 +9,6 @@ stream or two check-in scans running at once open nothing twice. Every opened re
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, String, and_, cast, func, literal, select, update
@@ -18,36 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback import cadence
 from feedback.config import FeedbackSettings
 from feedback.forms import Question, form_for, questions_for
-from feedback.models import MATCHES, PROGRAMS, REQUESTS, messaging
-from feedback.program_settings import FeedbackRules, rules_for
-from shared.contracts.feedback import (
-    FeedbackRequested,
-    FeedbackRequestState,
-    ParticipantRole,
-    RequestKind,
-    RequestStatus,
-)
-from shared.contracts.matching import MatchStatus
+from feedback.matches import LIVE_MATCH, MatchParticipants
+from feedback.models import MATCHES, PROGRAMS, REQUESTS
+from feedback.program_settings import FeedbackRules
+from feedback.queries import rules_for
+from feedback.service import OUTBOX
+from shared.contracts.feedback import FeedbackRequested, FeedbackRequestState, RequestKind, RequestStatus
 from shared.contracts.profiles import ProgramStatus
-from shared.outbox import Outbox
-
-OUTBOX = Outbox(messaging.outbox)
-# The states in which a pair works together (feedback is collected, health is watched).
-LIVE_MATCH = (MatchStatus.ACCEPTED.value, MatchStatus.ACTIVE.value)
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A match as far as opening requests is concerned."""
-
-    organization: str
-    program_id: uuid.UUID
-    match_id: uuid.UUID
-    mentor_id: uuid.UUID
-    mentee_id: uuid.UUID
-
-    def participants(self) -> tuple[tuple[uuid.UUID, ParticipantRole], ...]:
-        return ((self.mentor_id, ParticipantRole.MENTOR), (self.mentee_id, ParticipantRole.MENTEE))
 
 
 def request_state(row: object) -> FeedbackRequestState:
@@ -57,7 +34,7 @@ def request_state(row: object) -> FeedbackRequestState:
 async def _open(
     session: AsyncSession,
     *,
-    pair: Pair,
+    match: MatchParticipants,
     kind: RequestKind,
     occasion: str,
     questions: list[Question],
@@ -68,14 +45,14 @@ async def _open(
     """Open the occasion's request for both participants (reopening a withdrawn one)."""
     opened = 0
     due_at = opened_at + timedelta(hours=rules.feedback_due_hours)
-    for respondent_id, role in pair.participants():
+    for respondent_id, role in match.participants():
         statement = insert(REQUESTS).values(
             id=uuid.uuid4(),
-            organization=pair.organization,
+            organization=match.organization,
             kind=kind.value,
             occasion=occasion,
-            program_id=pair.program_id,
-            match_id=pair.match_id,
+            program_id=match.program_id,
+            match_id=match.match_id,
             session_id=session_id,
             respondent_id=respondent_id,
             respondent_role=role.value,
@@ -98,7 +75,7 @@ async def _open(
             await OUTBOX.add(
                 session,
                 FeedbackRequested(request=request_state(row)),
-                organization=pair.organization,
+                organization=match.organization,
                 subject=str(row.id),
             )
     return opened
@@ -107,19 +84,19 @@ async def _open(
 async def open_session_requests(
     session: AsyncSession,
     *,
-    pair: Pair,
+    match: MatchParticipants,
     session_id: uuid.UUID,
     ended_at: datetime,
     settings: FeedbackSettings,
 ) -> int:
     """A completed session asks both participants for feedback, due a program-set time after it."""
-    rules = await rules_for(session, program_id=pair.program_id, settings=settings)
+    rules = await rules_for(session, program_id=match.program_id, settings=settings)
     questions = form_for(
         RequestKind.SESSION, checkin=rules.checkin_questions, closeout=rules.closeout_questions
     )
     return await _open(
         session,
-        pair=pair,
+        match=match,
         kind=RequestKind.SESSION,
         occasion=str(session_id),
         questions=questions,
@@ -151,14 +128,14 @@ async def withdraw_requests(
 
 
 async def open_closeout(
-    session: AsyncSession, *, pair: Pair, ended_at: datetime, settings: FeedbackSettings
+    session: AsyncSession, *, match: MatchParticipants, ended_at: datetime, settings: FeedbackSettings
 ) -> int:
     """An ended match asks both participants for the close-out survey."""
-    rules = await rules_for(session, program_id=pair.program_id, settings=settings)
-    await withdraw_requests(session, match_id=pair.match_id, kind=RequestKind.CHECKIN)
+    rules = await rules_for(session, program_id=match.program_id, settings=settings)
+    await withdraw_requests(session, match_id=match.match_id, kind=RequestKind.CHECKIN)
     return await _open(
         session,
-        pair=pair,
+        match=match,
         kind=RequestKind.CLOSEOUT,
         occasion="closeout",
         questions=list(rules.closeout_questions),
@@ -221,10 +198,10 @@ async def open_due_checkins(
         if rules is None:
             rules = await rules_for(session, program_id=row.program_id, settings=settings)
             rules_by_program[row.program_id] = rules
-        pair = Pair(row.organization, row.program_id, row.id, row.mentor_id, row.mentee_id)
+        match = MatchParticipants(row.organization, row.program_id, row.id, row.mentor_id, row.mentee_id)
         opened += await _open(
             session,
-            pair=pair,
+            match=match,
             kind=RequestKind.CHECKIN,
             occasion=f"checkin:{period}",
             questions=list(rules.checkin_questions),

@@ -1,0 +1,57 @@
+"""Outcome settings of an organization (admin): the attributes group reports use and their
+minimum group size."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from feedback.dependencies import Admin, Reader, SettingsDep, Writer
+from feedback.outcomes.group_settings import group_settings_for, put_group_settings
+from feedback.outcomes.schemas import OutcomeSettings, OutcomeSettingsUpdate
+from shared.clock import utcnow
+from shared.concurrency import IfMatch
+from shared.locks import retrying
+from shared.responses import document_response, problems
+
+router = APIRouter(prefix="/v1/outcomes", tags=["outcome settings"])
+
+
+@router.get(
+    "/settings",
+    response_model=OutcomeSettings,
+    summary='The attributes group reports use and their minimum group size (admin); defaults carry ETag "0"',
+    responses=problems(403),
+)
+async def get_settings(caller: Admin, db: Reader, settings: SettingsDep) -> Response:
+    group = await group_settings_for(db, organization=caller.organization, settings=settings)
+    return document_response(group.document(), version=group.version)
+
+
+@router.put(
+    "/settings",
+    response_model=OutcomeSettings,
+    summary="Set the attributes group reports use and their minimum group size (admin; If-Match once set)",
+    description="Applies from the next recompute of the report.",
+    responses=problems(403, 412, 422, 428),
+)
+async def put_settings(
+    body: OutcomeSettingsUpdate,
+    caller: Admin,
+    writer: Writer,
+    settings: SettingsDep,
+    if_match: IfMatch = None,
+) -> Response:
+    async def attempt() -> Response:
+        async with writer.transaction() as session:
+            group = await put_group_settings(
+                session,
+                organization=caller.organization,
+                attributes=body.group_attributes,
+                min_group_size=body.min_group_size,
+                if_match=if_match,
+                now=utcnow(),
+                settings=settings,
+            )
+        return document_response(group.document(), version=group.version)
+
+    return await retrying(attempt)
