@@ -8,8 +8,6 @@ milliseconds (`retry_scale`). Every test works in an organization of its own.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -18,13 +16,26 @@ import httpx
 import nats
 import pytest
 from nats.js import JetStreamContext
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.events import CloudEvent, Event
 from shared.streams import ensure_service_stream
-from tests.conftest import AuthHeaders, Platform, service_client
+from tests.conftest import AuthHeaders, Platform, own_namespace, service_client
+from tests.toolkit import eventually, settled
 from tests.webhooks.events import envelope, publish
 from tests.webhooks.receiver import Receiver
-from webhooks.catalog import publishing_services
+from webhooks.handlers import SOURCES
+
+
+@pytest.fixture(scope="session")
+async def platform(platform: Platform) -> AsyncIterator[Platform]:
+    """The run's platform with an event namespace of this package's own (`own_namespace`): the
+    worker reads every publisher's stream from its start, and in the shared namespace it would
+    first work through every event the other packages published."""
+    async with own_namespace(platform, "w") as own:
+        yield own
+
 
 # What lets the service deliver to the local receiver.
 LOCAL_RECEIVER: dict[str, Any] = {"allow_http": True, "destination_allowlist": ["127.0.0.1/32"]}
@@ -53,10 +64,11 @@ async def webhooks_client(platform: Platform) -> AsyncIterator[httpx.AsyncClient
 
 @pytest.fixture(scope="session")
 async def js(platform: Platform) -> AsyncIterator[JetStreamContext]:
-    """JetStream of this run, with every publishing service's stream (as their workers create them)."""
+    """JetStream of this run, with the stream of every service the worker consumes (as their
+    workers create them)."""
     connection = await nats.connect(platform.nats_url)
     stream = connection.jetstream()
-    for service in publishing_services():
+    for service in SOURCES:
         await ensure_service_stream(stream, namespace=platform.namespace, service=service)
     yield stream
     await connection.close()
@@ -90,13 +102,33 @@ async def create_endpoint(
     return body
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 10.0) -> Any:
-    """The first truthy result of `check`, polled until `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout} s: last result {result!r}")
-        await asyncio.sleep(0.05)
+async def nothing_more_to_deliver(platform: Platform, organization: str) -> None:
+    """Wait until nothing more will be sent for `organization`: the worker's consumers have taken
+    every event published so far (and the events their handling published), and none of the
+    organization's deliveries is still pending. Then what a receiver got is all it will get."""
+    await settled(
+        nats_url=platform.nats_url,
+        namespace=platform.namespace,
+        # The worker's consumers: one per registered publisher (`handlers.SOURCES`), not one per
+        # contract module (a publisher not registered yet has no stream and no consumer).
+        consumers=[("webhooks", service) for service in SOURCES],
+        database_url=platform.database_url,
+        outboxes=["webhooks"],
+    )
+    engine = create_async_engine(platform.database_url)
+    try:
+
+        async def none_pending() -> bool:
+            async with engine.connect() as connection:
+                pending = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM webhooks.deliveries "
+                        "WHERE organization = :org AND status = 'pending'"
+                    ),
+                    {"org": organization},
+                )
+            return pending == 0
+
+        await eventually(none_pending, what=f"no pending deliveries of {organization}")
+    finally:
+        await engine.dispose()

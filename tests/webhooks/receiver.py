@@ -6,7 +6,6 @@ not hold up the others, just as with real, independent receivers.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
@@ -14,6 +13,8 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.toolkit import eventually
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,11 @@ class Route:
 
     async def wait_for(self, count: int, *, timeout: float = 10.0) -> list[Received]:
         """The requests received once there are at least `count` (fails after `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.path}: {len(self.requests)} requests, expected {count}")
-            await asyncio.sleep(0.02)
-        return list(self.requests)
+
+        async def arrived() -> list[Received] | None:
+            return list(self.requests) if len(self.requests) >= count else None
+
+        return await eventually(arrived, timeout=timeout, what=f"{count} requests on {self.path}")
 
 
 class Receiver:

@@ -7,7 +7,6 @@ PostgreSQL; endpoints are routes of a real local HTTP server. Signatures are ver
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -21,7 +20,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from shared.events import CloudEvent
 from tests.conftest import AuthHeaders, Platform, new_org, running_workers
-from tests.webhooks.conftest import FAST_WORKER, Publish, admin, create_endpoint, eventually
+from tests.toolkit import eventually
+from tests.webhooks.conftest import FAST_WORKER, Publish, admin, create_endpoint, nothing_more_to_deliver
 from tests.webhooks.events import envelope, match_accepted, person_created, person_deactivated, publish
 from tests.webhooks.receiver import Receiver, Reply, always, in_turn
 
@@ -46,7 +46,7 @@ async def settled_delivery(
 ) -> dict[str, Any]:
     """The endpoint's only delivery, with its attempts, once it succeeded or failed."""
 
-    async def settled() -> dict[str, Any] | None:
+    async def finished() -> dict[str, Any] | None:
         items = await delivery_log(client, headers, endpoint_id)
         if len(items) == 1 and items[0]["status"] != "pending":
             detail: dict[str, Any] = (
@@ -55,7 +55,7 @@ async def settled_delivery(
             return detail
         return None
 
-    result: dict[str, Any] = await eventually(settled, timeout=timeout)
+    result: dict[str, Any] = await eventually(finished, timeout=timeout)
     return result
 
 
@@ -65,7 +65,11 @@ async def endpoint(client: httpx.AsyncClient, headers: dict[str, str], endpoint_
 
 
 async def test_an_event_reaches_every_subscribed_endpoint_signed_and_no_other(
-    webhooks_client: httpx.AsyncClient, auth: AuthHeaders, receiver: Receiver, publish_event: Publish
+    webhooks_client: httpx.AsyncClient,
+    auth: AuthHeaders,
+    receiver: Receiver,
+    publish_event: Publish,
+    platform: Platform,
 ) -> None:
     org = new_org()
     headers = admin(auth, org)
@@ -100,7 +104,7 @@ async def test_an_event_reaches_every_subscribed_endpoint_signed_and_no_other(
     with pytest.raises(WebhookVerificationError):
         Webhook(all_profiles["secret"]).verify(leaver.body, leaver.headers)  # each endpoint its own secret
 
-    await asyncio.sleep(0.5)
+    await nothing_more_to_deliver(platform, org)
     assert matches.requests == []
     assert other_org.requests == []
     assert len(everything_profiles.requests) == 2
@@ -158,7 +162,11 @@ async def test_redirects_are_not_followed_and_count_as_failures(
 
 
 async def test_an_endpoint_answering_410_is_disabled_and_an_event_says_so(
-    webhooks_client: httpx.AsyncClient, auth: AuthHeaders, receiver: Receiver, publish_event: Publish
+    webhooks_client: httpx.AsyncClient,
+    auth: AuthHeaders,
+    receiver: Receiver,
+    publish_event: Publish,
+    platform: Platform,
 ) -> None:
     org = new_org()
     headers = admin(auth, org)
@@ -181,7 +189,7 @@ async def test_an_endpoint_answering_410_is_disabled_and_an_event_says_so(
     assert (delivery["status"], delivery["attempts"]) == ("failed", 1)
 
     await publish_event(person_created(org), org)
-    await asyncio.sleep(0.5)
+    await nothing_more_to_deliver(platform, org)
     assert len(gone.requests) == 1  # a disabled endpoint gets nothing more
 
 
@@ -219,6 +227,25 @@ async def test_retry_after_is_honoured(
     assert second.at - first.at >= 86400 * FAST_WORKER["retry_scale"] * 0.95
 
 
+async def test_an_unreadable_retry_after_falls_back_to_the_schedule(
+    webhooks_client: httpx.AsyncClient, auth: AuthHeaders, receiver: Receiver, publish_event: Publish
+) -> None:
+    """Whatever an endpoint answers, the attempt is recorded and the delivery goes on: a
+    `Retry-After` of "²" (a digit to `str.isdigit`, not to `float`) once left the delivery held by
+    its worker, never recorded and never retried."""
+    org = new_org()
+    headers = admin(auth, org)
+    odd = receiver.route(in_turn([Reply(503, headers={"retry-after": "\xb2"}), Reply(200)]))
+    created = await create_endpoint(webhooks_client, headers, odd.url, ["mentorship.profiles.*"])
+    await publish_event(person_created(org), org)
+
+    first, second = await odd.wait_for(2)
+    assert second.headers["webhook-id"] == first.headers["webhook-id"]
+    delivery = await settled_delivery(webhooks_client, headers, created["id"])
+    assert (delivery["status"], delivery["attempts"]) == ("succeeded", 2)
+    assert [attempt["status_code"] for attempt in delivery["attempt_log"]] == [503, 200]
+
+
 async def test_an_event_delivered_twice_by_nats_is_sent_once(
     webhooks_client: httpx.AsyncClient,
     auth: AuthHeaders,
@@ -236,7 +263,7 @@ async def test_an_event_delivered_twice_by_nats_is_sent_once(
     await publish(js, platform.namespace, event, message_id=f"{event.id}:b")
 
     await route.wait_for(1)
-    await asyncio.sleep(0.7)
+    await nothing_more_to_deliver(platform, org)
     assert len(route.requests) == 1
 
 
@@ -335,7 +362,11 @@ async def test_after_a_rotation_both_secrets_sign_until_the_overlap_ends(
 
 
 async def test_a_disabled_endpoint_gets_nothing_until_enabled_again(
-    webhooks_client: httpx.AsyncClient, auth: AuthHeaders, receiver: Receiver, publish_event: Publish
+    webhooks_client: httpx.AsyncClient,
+    auth: AuthHeaders,
+    receiver: Receiver,
+    publish_event: Publish,
+    platform: Platform,
 ) -> None:
     org = new_org()
     headers = admin(auth, org)
@@ -348,7 +379,7 @@ async def test_a_disabled_endpoint_gets_nothing_until_enabled_again(
     assert json.loads(notice.body)["data"]["reason"] == "admin"
 
     await publish_event(person_created(org), org)
-    await asyncio.sleep(0.5)
+    await nothing_more_to_deliver(platform, org)
     assert route.requests == []
     await webhooks_client.patch(path, json={"enabled": True}, headers={**headers, "If-Match": '"2"'})
     sent = await publish_event(person_created(org), org)

@@ -88,6 +88,11 @@ async def test_a_retried_creation_returns_the_same_secret_which_is_stored_only_e
         ({"url": "https://localhost:8443/in"}, "body.url"),
         ({"url": "https://admin:pw@hooks.example.com/in"}, "body.url"),
         ({"url": "http://hooks.example.com/in"}, "body.url"),
+        ({"url": "https://[::ffff:0:127.0.0.1]/in"}, "body.url"),
+        ({"url": "https://[64:ff9b:1::a9fe:a9fe]/in"}, "body.url"),
+        ({"url": "https://a..example.com/hook"}, "body.url"),  # IDNA would raise UnicodeError
+        ({"url": "https://" + "a" * 64 + ".example.com/hook"}, "body.url"),
+        ({"url": "https://" + ".".join(["a" * 63] * 4) + "/hook"}, "body.url"),  # 255 characters
         ({"surprise": True}, "body.surprise"),
     ],
 )

@@ -7,9 +7,12 @@ from shared.events import CATALOG, Event
 
 
 def published_events() -> list[type[Event]]:
-    """Every published event model, by type name (test-only event types are left out)."""
+    """Every published event model, by type name (test-only event types are left out, and so are
+    confidential ones: personal data meant for the platform's own services, never for webhooks)."""
     return [
-        CATALOG[name] for name in sorted(CATALOG) if CATALOG[name].__module__.startswith("shared.contracts.")
+        CATALOG[name]
+        for name in sorted(CATALOG)
+        if CATALOG[name].__module__.startswith("shared.contracts.") and not CATALOG[name].confidential
     ]
 
 

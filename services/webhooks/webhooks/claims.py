@@ -2,10 +2,16 @@
 
 One statement: for every enabled endpoint, its oldest due deliveries up to what the worker may
 still hold for it (`FOR UPDATE SKIP LOCKED`, so replicas never claim the same row), then the
-oldest of those up to what the worker may hold in all. A claimed delivery gets a lease (its
-`next_attempt_at` moves past the longest it can wait and be attempted) and a fresh claim token:
-if the worker dies mid-attempt, the delivery is due again when the lease ends, and a late
-result from the dead claim is not recorded over a newer one.
+oldest of those up to what the worker may hold in all. A claimed delivery gets a short lease
+(its `next_attempt_at` moves a few seconds ahead), which the worker's heartbeat renews (`renew`)
+while it holds the delivery, and a fresh claim token: if the worker dies, the delivery is due
+again within seconds, and a late result from the dead claim is not recorded over a newer one.
+
+An attempt is logged before its request leaves (`begin`): the delivery counts it and the log shows
+it as `sending`, so a request sent by a worker that then died is in the log (as `interrupted`,
+once the next attempt begins), and a worker whose claim was taken over sends nothing. Nor does one
+whose delivery's endpoint was disabled after the claim (a 410, an admin): a worker claims a few
+deliveries ahead, and those wait until the endpoint is enabled again.
 
 Holding only a few deliveries per endpoint at a time is what keeps one slow or backlogged
 endpoint from holding up the others: it can fill its own share, never the worker's."""
@@ -110,6 +116,90 @@ async def claim_due(
         )
         for row in rows
     ]
+
+
+_BEGIN = text(
+    f"""
+    WITH b AS (
+        SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:numbers AS int[]))
+            AS b(id, token, number)
+    ), begun AS (
+        UPDATE "{SCHEMA}".deliveries d
+        SET attempts = b.number, last_attempt_at = now()
+        FROM b, "{SCHEMA}".endpoints e
+        WHERE d.id = b.id AND d.claim_token = b.token AND d.status = 'pending'
+          AND e.id = d.endpoint_id AND e.enabled
+        RETURNING d.id, b.number
+    ), handed_back AS (
+        -- claimed ahead, but its endpoint was disabled since: nothing is sent, and the delivery is
+        -- due again as soon as the endpoint is enabled (not only once this claim's lease ends)
+        UPDATE "{SCHEMA}".deliveries d
+        SET next_attempt_at = now(), claim_token = NULL
+        FROM b, "{SCHEMA}".endpoints e
+        WHERE d.id = b.id AND d.claim_token = b.token AND d.status = 'pending'
+          AND e.id = d.endpoint_id AND NOT e.enabled
+    ), interrupted AS (
+        -- an earlier attempt still `sending` lost its worker (this claim could only be made once
+        -- that worker's lease had ended)
+        UPDATE "{SCHEMA}".delivery_attempts a SET state = 'interrupted'
+        FROM begun
+        WHERE a.delivery_id = begun.id AND a.state = 'sending'
+    )
+    INSERT INTO "{SCHEMA}".delivery_attempts (delivery_id, number, state, started_at, succeeded)
+    SELECT id, number, 'sending', now(), false FROM begun
+    RETURNING delivery_id, id
+    """
+)
+
+
+async def begin(
+    db: AsyncConnection | AsyncSession, deliveries: list[ClaimedDelivery]
+) -> dict[uuid.UUID, int]:
+    """Log the attempts about to be made, before any request leaves: the delivery counts each one
+    and its log shows it `sending`. Returns the attempt log row of each delivery whose claim still
+    holds; a delivery missing from it was taken over (or deleted), or its endpoint was disabled
+    after the claim (that claim is handed back), and must not be sent.
+
+    One statement, so it may run in autocommit.
+    """
+    if not deliveries:
+        return {}
+    rows = await db.execute(
+        _BEGIN,
+        {
+            "ids": [item.id for item in deliveries],
+            "tokens": [item.claim_token for item in deliveries],
+            "numbers": [item.attempt for item in deliveries],
+        },
+    )
+    return {row.delivery_id: row.id for row in rows}
+
+
+_RENEW = text(
+    f"""
+    UPDATE "{SCHEMA}".deliveries d
+    SET next_attempt_at = now() + make_interval(secs => :lease_seconds)
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[])) AS h(id, token)
+    WHERE d.id = h.id AND d.claim_token = h.token
+    """
+)
+
+
+async def renew(
+    db: AsyncConnection | AsyncSession, deliveries: list[ClaimedDelivery], *, lease_seconds: float
+) -> None:
+    """Extend the lease of the deliveries a worker still holds (waiting, under way, or not yet
+    recorded); one whose claim was taken over or recorded is left alone."""
+    if not deliveries:
+        return
+    await db.execute(
+        _RENEW,
+        {
+            "ids": [item.id for item in deliveries],
+            "tokens": [item.claim_token for item in deliveries],
+            "lease_seconds": lease_seconds,
+        },
+    )
 
 
 _RELEASE = text(

@@ -48,6 +48,14 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # given up: schedule exhausted, or the endpoint is gone
 
 
+class AttemptState(StrEnum):
+    """An attempt is logged before its request leaves, so the log never misses one that was sent."""
+
+    SENDING = "sending"  # under way (or its worker died: the next attempt marks it interrupted)
+    COMPLETED = "completed"  # answered, timed out or refused: see status_code and error
+    INTERRUPTED = "interrupted"  # its worker stopped mid-attempt: the endpoint may have received it
+
+
 class DeliveryTrigger(StrEnum):
     EVENT = "event"  # the event arrived
     RESEND = "resend"  # an admin resent one delivery
@@ -125,8 +133,9 @@ class Delivery(Base):
     event_type: Mapped[str] = mapped_column(String(200))
     trigger: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10))
-    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    # While pending: when the next attempt is due. While an attempt runs, its lease expiry.
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))  # begun, counted before sending
+    # While pending: when the next attempt is due. While claimed, its lease expiry (renewed by the
+    # claiming worker's heartbeat: a worker that dies lets its claims go within seconds).
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set by each claim; only the claimant's result is recorded (a stale one after a lease expired is not).
     claim_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -141,13 +150,17 @@ class Delivery(Base):
 
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
-    __table_args__ = (Index("ix_delivery_attempts_delivery_id_number", "delivery_id", "number"),)
+    __table_args__ = (
+        CheckConstraint(_in("state", AttemptState), name="state_known"),
+        Index("ix_delivery_attempts_delivery_id_number", "delivery_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     delivery_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("deliveries.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(12), server_default=text("'completed'"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    latency_ms: Mapped[float] = mapped_column(Float)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
     status_code: Mapped[int | None] = mapped_column(Integer)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,11 @@
 """Recording what attempts did: the delivery log, the retry schedule, and endpoint health.
 
-A batch of attempt outcomes is recorded in one statement: one attempt row each, the delivery's
+A batch of attempt outcomes is recorded in one statement: each attempt's log row (written as
+`sending` before the request left, see `claims.begin`) gets its result, the delivery its
 new state (succeeded, failed, or pending with its next attempt time, stored so retries survive
 restarts) and the endpoint's last success. When deliveries give up, the endpoint is disabled with
 an `EndpointDisabled` event in the same transaction as that statement. An outcome whose claim is no longer the
-delivery's (its lease ran out and another attempt took over) only adds its attempt to the log.
+delivery's (its lease ran out and another attempt took over) only completes its attempt's log row.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.contracts.webhooks import EndpointDisabledReason
+from shared.outbound import AttemptResult, Decision, Verdict, is_success
 from webhooks import service
 from webhooks.claims import ClaimedDelivery
 from webhooks.models import SCHEMA, DeliveryStatus
-from webhooks.retry_policy import Decision, Verdict, is_success
-from webhooks.sender import AttemptResult
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     delivery: ClaimedDelivery
+    attempt_id: int  # its row in the delivery log, written when the attempt began
     result: AttemptResult
     decision: Decision
 
@@ -43,16 +44,15 @@ _RECORD = text(
     f"""
     WITH r AS (
         SELECT * FROM unnest(
-            CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:numbers AS int[]),
-            CAST(:statuses AS text[]), CAST(:retry_in AS float8[]), CAST(:started AS timestamptz[]),
-            CAST(:codes AS int[]), CAST(:succeeded AS bool[]), CAST(:errors AS text[]),
-            CAST(:latencies AS float8[]), CAST(:responses AS text[]), CAST(:endpoints AS uuid[])
-        ) AS r(id, token, number, status, retry_in, started_at, status_code, succeeded, error,
-               latency_ms, response, endpoint_id)
+            CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:statuses AS text[]),
+            CAST(:retry_in AS float8[]), CAST(:started AS timestamptz[]), CAST(:codes AS int[]),
+            CAST(:succeeded AS bool[]), CAST(:errors AS text[]), CAST(:latencies AS float8[]),
+            CAST(:responses AS text[]), CAST(:endpoints AS uuid[]), CAST(:attempt_ids AS bigint[])
+        ) AS r(id, token, status, retry_in, started_at, status_code, succeeded, error,
+               latency_ms, response, endpoint_id, attempt_id)
     ), updated AS (
         UPDATE "{SCHEMA}".deliveries d
         SET status = r.status,
-            attempts = d.attempts + 1,
             next_attempt_at = CASE WHEN r.retry_in IS NULL THEN NULL
                                    ELSE now() + make_interval(secs => r.retry_in) END,
             claim_token = NULL,
@@ -66,12 +66,12 @@ _RECORD = text(
         WHERE d.id = r.id AND d.claim_token = r.token
         RETURNING d.id
     ), logged AS (
-        -- every attempt made is logged, also one whose claim was taken over meanwhile; a delivery
-        -- deleted meanwhile (with its endpoint) needs no log
-        INSERT INTO "{SCHEMA}".delivery_attempts
-            (delivery_id, number, started_at, latency_ms, status_code, succeeded, error, response)
-        SELECT r.id, r.number, r.started_at, r.latency_ms, r.status_code, r.succeeded, r.error, r.response
-        FROM r JOIN "{SCHEMA}".deliveries d ON d.id = r.id
+        -- every attempt's log row gets its result, also one whose claim was taken over meanwhile
+        UPDATE "{SCHEMA}".delivery_attempts a
+        SET state = 'completed', started_at = r.started_at, latency_ms = r.latency_ms,
+            status_code = r.status_code, succeeded = r.succeeded, error = r.error, response = r.response
+        FROM r
+        WHERE a.id = r.attempt_id
     ), succeeded AS (
         UPDATE "{SCHEMA}".endpoints e SET last_success_at = now()
         WHERE e.id IN (SELECT r.endpoint_id FROM r JOIN updated ON updated.id = r.id WHERE r.succeeded)
@@ -100,7 +100,6 @@ async def log_attempts(db: AsyncConnection | AsyncSession, outcomes: list[Outcom
                 {
                     "ids": [outcome.delivery.id for outcome in outcomes],
                     "tokens": [outcome.delivery.claim_token for outcome in outcomes],
-                    "numbers": [outcome.delivery.attempt for outcome in outcomes],
                     "statuses": [outcome.status.value for outcome in outcomes],
                     "retry_in": [outcome.decision.retry_in for outcome in outcomes],
                     "started": [result.started_at for result in results],
@@ -110,6 +109,7 @@ async def log_attempts(db: AsyncConnection | AsyncSession, outcomes: list[Outcom
                     "latencies": [result.latency_ms for result in results],
                     "responses": [result.response for result in results],
                     "endpoints": [outcome.delivery.endpoint_id for outcome in outcomes],
+                    "attempt_ids": [outcome.attempt_id for outcome in outcomes],
                 },
             )
         ).scalars()

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Problem
-from shared.pagination import decode_cursor, encode_cursor
-from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint
-from webhooks.states import (
+from shared.pagination import Keyset, keyset_page
+from webhooks.documents import (
     ATTEMPT_FIELDS,
     DELIVERY_FIELDS,
     ENDPOINT_FIELDS,
@@ -21,30 +18,17 @@ from webhooks.states import (
     delivery_document,
     endpoint_document,
 )
-
-Executor = AsyncConnection | AsyncSession
+from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint
 
 ENDPOINTS = cast(Table, Endpoint.__table__)
 DELIVERIES = cast(Table, Delivery.__table__)
 ATTEMPTS = cast(Table, DeliveryAttempt.__table__)
 
-
-def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
-    created_at, row_id = decode_cursor(cursor, arity=2)
-    try:
-        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
-    except (TypeError, ValueError) as exc:
-        raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
+OLDEST_ENDPOINTS_FIRST = Keyset((ENDPOINTS.c.created_at, ENDPOINTS.c.id))
+NEWEST_DELIVERIES_FIRST = Keyset((DELIVERIES.c.created_at, DELIVERIES.c.id), descending=True)
 
 
-def _next_cursor(rows: list[Any], limit: int) -> str | None:
-    if len(rows) <= limit:
-        return None
-    last = rows[limit - 1]
-    return encode_cursor(last.created_at.isoformat(), str(last.id))
-
-
-async def endpoint_for(db: Executor, *, organization: str, endpoint_id: uuid.UUID) -> Document | None:
+async def endpoint_for(db: AsyncSession, *, organization: str, endpoint_id: uuid.UUID) -> Document | None:
     row = (
         await db.execute(
             select(*(ENDPOINTS.c[name] for name in ENDPOINT_FIELDS)).where(
@@ -56,7 +40,7 @@ async def endpoint_for(db: Executor, *, organization: str, endpoint_id: uuid.UUI
 
 
 async def list_endpoints(
-    db: Executor, *, organization: str, enabled: bool | None, limit: int, cursor: str | None
+    db: AsyncSession, *, organization: str, enabled: bool | None, limit: int, cursor: str | None
 ) -> tuple[list[Document], str | None]:
     """Oldest first."""
     query = select(*(ENDPOINTS.c[name] for name in ENDPOINT_FIELDS)).where(
@@ -64,16 +48,12 @@ async def list_endpoints(
     )
     if enabled is not None:
         query = query.where(ENDPOINTS.c.enabled == enabled)
-    if cursor is not None:
-        query = query.where(tuple_(ENDPOINTS.c.created_at, ENDPOINTS.c.id) > tuple_(*_position(cursor)))
-    rows = list(
-        (await db.execute(query.order_by(ENDPOINTS.c.created_at, ENDPOINTS.c.id).limit(limit + 1))).all()
-    )
-    return [endpoint_document(row) for row in rows[:limit]], _next_cursor(rows, limit)
+    rows, next_cursor = await keyset_page(db, query, key=OLDEST_ENDPOINTS_FIRST, limit=limit, cursor=cursor)
+    return [endpoint_document(row) for row in rows], next_cursor
 
 
 async def list_deliveries(
-    db: Executor,
+    db: AsyncSession,
     *,
     organization: str,
     endpoint_id: uuid.UUID,
@@ -90,19 +70,11 @@ async def list_deliveries(
         query = query.where(DELIVERIES.c.status == status.value)
     if event_type is not None:
         query = query.where(DELIVERIES.c.event_type == event_type)
-    if cursor is not None:
-        query = query.where(tuple_(DELIVERIES.c.created_at, DELIVERIES.c.id) < tuple_(*_position(cursor)))
-    rows = list(
-        (
-            await db.execute(
-                query.order_by(DELIVERIES.c.created_at.desc(), DELIVERIES.c.id.desc()).limit(limit + 1)
-            )
-        ).all()
-    )
-    return [delivery_document(row) for row in rows[:limit]], _next_cursor(rows, limit)
+    rows, next_cursor = await keyset_page(db, query, key=NEWEST_DELIVERIES_FIRST, limit=limit, cursor=cursor)
+    return [delivery_document(row) for row in rows], next_cursor
 
 
-async def delivery_for(db: Executor, *, organization: str, delivery_id: uuid.UUID) -> Document | None:
+async def delivery_for(db: AsyncSession, *, organization: str, delivery_id: uuid.UUID) -> Document | None:
     """A delivery with every attempt made, in order."""
     row = (
         await db.execute(

@@ -9,12 +9,27 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.webhooks import EndpointDisabledReason
-from webhooks.models import DeliveryStatus, DeliveryTrigger
+from shared.text import SafeMultilineText, SafeText
+from webhooks.models import AttemptState, DeliveryStatus, DeliveryTrigger
 
-EventTypePattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+EventTypePattern = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
 EventTypePatterns = Annotated[list[EventTypePattern], Field(min_length=1, max_length=50)]
-Description = Annotated[str, StringConstraints(max_length=500)]
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2048, strip_whitespace=True)]
+Description = Annotated[SafeMultilineText, StringConstraints(max_length=500)]
+# `https://` is what production accepts (the operator may allow `http://` with ALLOW_HTTP, for
+# development); the destination's checks (no private, loopback or metadata addresses) come after.
+Url = Annotated[
+    SafeText,
+    StringConstraints(min_length=1, max_length=2048, strip_whitespace=True),
+    Field(
+        json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^/?#]"},
+        examples=["https://hooks.example.com/mentorship"],
+    ),
+]
+URL_HELP = (
+    "The `https://` URL that receives the webhooks; its host must resolve to public addresses only "
+    "(private, loopback, link-local and metadata addresses are refused with 422, unless the "
+    "operator allowlists them)"
+)
 
 EVENT_TYPES_HELP = (
     "Event types to receive, e.g. `mentorship.matching.*`, `*.person.*` or "
@@ -27,14 +42,14 @@ class _Body(BaseModel):
 
 
 class EndpointCreate(_Body):
-    url: Url = Field(description="HTTPS URL that receives the webhooks")
+    url: Url = Field(description=URL_HELP)
     event_types: EventTypePatterns = Field(description=EVENT_TYPES_HELP)
     description: Description | None = None
     enabled: bool = True
 
 
 class EndpointUpdate(_Body):
-    url: Url | None = None
+    url: Url | None = Field(default=None, description=URL_HELP)
     event_types: EventTypePatterns | None = None
     description: Description | None = None
     enabled: bool | None = Field(default=None, description="Enabling a disabled endpoint resumes deliveries")
@@ -77,8 +92,13 @@ class SecretRotation(_Body):
 
 class Attempt(BaseModel):
     number: int
+    state: AttemptState = Field(
+        description="`sending` while under way; `completed` once answered, timed out or refused; "
+        "`interrupted` if its worker stopped mid-attempt (the endpoint may have received it: the "
+        "next attempt carries the same `webhook-id`)"
+    )
     started_at: dt.datetime
-    latency_ms: float
+    latency_ms: float | None = Field(description="Until the response (none while sending or interrupted)")
     status_code: int | None
     succeeded: bool
     error: str | None = Field(description="Why there was no response (timeout, refused destination, ...)")
@@ -116,7 +136,9 @@ class Replay(_Body):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     start: AwareDatetime = Field(alias="from", description="Events that occurred at or after this time")
-    end: AwareDatetime = Field(alias="to", description="... and before this time")
+    end: AwareDatetime = Field(
+        alias="to", description="... and before this time, which must be after `from` (422 otherwise)"
+    )
     only_failed: bool = Field(
         default=False, description="Only events this endpoint has not received successfully"
     )

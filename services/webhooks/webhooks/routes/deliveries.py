@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import IdempotencyKey
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
+from shared.text import SafeText
 from webhooks import queries, service
-from webhooks.dependencies import Admin, Box, Reader, RuntimeDep
+from webhooks.dependencies import Admin, Reader, Writer
 from webhooks.models import DeliveryStatus
 from webhooks.schemas import Delivery, DeliveryDetail, DeliveryPage
-from webhooks.web import Created, create_idempotently, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 
@@ -32,7 +34,7 @@ async def list_deliveries(
     limit: Limit = 50,
     cursor: Cursor = None,
     status: DeliveryStatus | None = None,
-    event_type: str | None = None,
+    event_type: Annotated[SafeText | None, Query(max_length=200)] = None,
 ) -> Response:
     if await queries.endpoint_for(db, organization=caller.organization, endpoint_id=endpoint_id) is None:
         raise not_found("endpoint")
@@ -69,17 +71,12 @@ async def get_delivery(delivery_id: uuid.UUID, caller: Admin, db: Reader) -> Res
     responses=problems(403, 404, 409),
 )
 async def resend_delivery(
-    delivery_id: uuid.UUID,
-    request: Request,
-    caller: Admin,
-    runtime: RuntimeDep,
-    box: Box,
-    idempotency_key: IdempotencyKey = None,
+    delivery_id: uuid.UUID, caller: Admin, writer: Writer, idempotency_key: IdempotencyKey = None
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
         delivery = await service.resend_delivery(session, caller=caller, delivery_id=delivery_id)
         return delivery, {"Location": f"/v1/deliveries/{delivery['id']}"}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, box=box, create=create, status_code=202
+    return await writer.create_idempotently(
+        caller=caller, key=idempotency_key, create=create, status_code=202
     )

@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import IdempotencyKey, IfMatch, etag
-from shared.db import transaction
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
+from shared.responses import Created, document_response, page_response, problems
 from webhooks import queries, service
-from webhooks.dependencies import Admin, Box, Policy, Reader, RuntimeDep, Settings
+from webhooks.dependencies import Admin, Box, Policy, Reader, SettingsDep, Writer
+from webhooks.documents import secret_opened, secret_sealed
 from webhooks.schemas import (
     Endpoint,
     EndpointCreate,
@@ -24,7 +25,6 @@ from webhooks.schemas import (
     ReplayResult,
     SecretRotation,
 )
-from webhooks.web import Created, create_idempotently, document_response, page_response, problems
 
 router = APIRouter(prefix="/v1", tags=["endpoints"])
 
@@ -38,9 +38,8 @@ router = APIRouter(prefix="/v1", tags=["endpoints"])
 )
 async def create_endpoint(
     fields: EndpointCreate,
-    request: Request,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     policy: Policy,
     box: Box,
     idempotency_key: IdempotencyKey = None,
@@ -52,8 +51,8 @@ async def create_endpoint(
         headers = {"ETag": etag(endpoint["version"]), "Location": f"/v1/endpoints/{endpoint['id']}"}
         return endpoint, headers
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, box=box, create=create
+    return await writer.create_idempotently(
+        caller=caller, key=idempotency_key, create=create, seal=secret_sealed(box), unseal=secret_opened(box)
     )
 
 
@@ -92,11 +91,11 @@ async def update_endpoint(
     endpoint_id: uuid.UUID,
     changes: EndpointUpdate,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     policy: Policy,
     if_match: IfMatch = None,
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         endpoint = await service.update_endpoint(
             session, caller=caller, endpoint_id=endpoint_id, changes=changes, if_match=if_match, policy=policy
         )
@@ -110,9 +109,9 @@ async def update_endpoint(
     responses=problems(403, 404, 412),
 )
 async def delete_endpoint(
-    endpoint_id: uuid.UUID, caller: Admin, runtime: RuntimeDep, if_match: IfMatch = None
+    endpoint_id: uuid.UUID, caller: Admin, writer: Writer, if_match: IfMatch = None
 ) -> Response:
-    async with transaction(runtime.sessions) as session:
+    async with writer.transaction() as session:
         await service.delete_endpoint(session, caller=caller, endpoint_id=endpoint_id, if_match=if_match)
     return Response(status_code=204)
 
@@ -126,11 +125,10 @@ async def delete_endpoint(
 )
 async def rotate_secret(
     endpoint_id: uuid.UUID,
-    request: Request,
     caller: Admin,
-    runtime: RuntimeDep,
+    writer: Writer,
     box: Box,
-    settings: Settings,
+    settings: SettingsDep,
     rotation: SecretRotation | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -147,8 +145,8 @@ async def rotate_secret(
         )
         return endpoint, {"ETag": etag(endpoint["version"])}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, box=box, create=create
+    return await writer.create_idempotently(
+        caller=caller, key=idempotency_key, create=create, seal=secret_sealed(box), unseal=secret_opened(box)
     )
 
 
@@ -161,11 +159,9 @@ async def rotate_secret(
 )
 async def replay(
     endpoint_id: uuid.UUID,
-    request: Request,
     body: Replay,
     caller: Admin,
-    runtime: RuntimeDep,
-    box: Box,
+    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
@@ -179,6 +175,6 @@ async def replay(
         )
         return {"enqueued": enqueued}, {}
 
-    return await create_idempotently(
-        request, runtime=runtime, caller=caller, key=idempotency_key, box=box, create=create, status_code=202
+    return await writer.create_idempotently(
+        caller=caller, key=idempotency_key, create=create, status_code=202
     )

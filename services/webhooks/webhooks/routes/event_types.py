@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Response
+
+from shared.responses import page_response
+from shared.text import SafeText
 from webhooks.catalog import published_events
 from webhooks.dependencies import Caller
 from webhooks.schemas import EventTypePage
-from webhooks.web import page_response
 
 router = APIRouter(prefix="/v1", tags=["event types"])
 
@@ -17,7 +20,9 @@ router = APIRouter(prefix="/v1", tags=["event types"])
     response_model=EventTypePage,
     summary="Every event type webhooks can deliver (schemas: the AsyncAPI document)",
 )
-async def list_event_types(caller: Caller, service: str | None = None) -> Response:
+async def list_event_types(
+    caller: Caller, service: Annotated[SafeText | None, Query(max_length=100)] = None
+) -> Response:
     items = [
         {
             "name": model.event_type.name,
