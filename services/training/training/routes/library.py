@@ -1,0 +1,39 @@
+"""The starter library: mentor basics, mentee basics and responsible AI, written by us."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from shared.clock import utcnow
+from shared.responses import document_response, problems
+from training import queries
+from training.dependencies import Admin, Caller, Reader, Writer
+from training.schemas import LibraryOut
+from training.service import modules
+
+router = APIRouter(prefix="/v1", tags=["library"])
+
+
+@router.get(
+    "/library",
+    response_model=LibraryOut,
+    summary="The starter library's collections, with each module's id once loaded here",
+)
+async def get_library(caller: Caller, db: Reader) -> Response:
+    return document_response(await queries.library_document(db, organization=caller.organization, loaded=0))
+
+
+@router.post(
+    "/library/load",
+    response_model=LibraryOut,
+    summary="Load the starter library into your organization, published (admin). Idempotent: "
+    "modules loaded before, edited or not, are left as they are",
+    responses=problems(403),
+)
+async def load_library(caller: Admin, writer: Writer) -> Response:
+    async with writer.transaction() as session:
+        result = await modules.load_library(session, organization=caller.organization, now=utcnow())
+        document = await queries.library_document(
+            session, organization=caller.organization, loaded=result["created"]
+        )
+    return document_response(document)

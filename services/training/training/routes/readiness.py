@@ -1,0 +1,61 @@
+"""Readiness gates per program: whether mentors and mentees must complete their course before
+they can be matched (matching reads them from the assignment events)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from shared.clock import utcnow
+from shared.concurrency import IfMatch
+from shared.locks import retrying
+from shared.responses import document_response, problems
+from training import queries
+from training.dependencies import Admin, Reader, Writer
+from training.documents import Document
+from training.schemas import ReadinessGatesOut, ReadinessGatesUpdate
+from training.service import gates
+
+router = APIRouter(prefix="/v1", tags=["readiness"])
+
+
+@router.get(
+    "/programs/{program_id}/readiness-gates",
+    response_model=ReadinessGatesOut,
+    summary='The program\'s readiness gates (admin); without any, ETag "0"',
+    responses=problems(403, 404),
+)
+async def get_gates(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    await queries.program_visible(db, organization=caller.organization, program_id=program_id)
+    document = await queries.gates_document_of(db, program_id=program_id)
+    return document_response(document, version=document["version"])
+
+
+@router.patch(
+    "/programs/{program_id}/readiness-gates",
+    response_model=ReadinessGatesOut,
+    summary="Change the program's readiness gates (admin, If-Match); every assignment of the role "
+    "is published again with its new `required_for_matching`",
+    responses=problems(403, 404, 412, 422, 428),
+)
+async def update_gates(
+    program_id: uuid.UUID,
+    changes: ReadinessGatesUpdate,
+    caller: Admin,
+    writer: Writer,
+    if_match: IfMatch = None,
+) -> Response:
+    async def attempt() -> Document:
+        async with writer.transaction() as session:
+            return await gates.update_gates(
+                session,
+                caller=caller,
+                program_id=program_id,
+                changes=changes,
+                if_match=if_match,
+                now=utcnow(),
+            )
+
+    document = await retrying(attempt)
+    return document_response(document, version=document["version"])
