@@ -14,18 +14,14 @@ import argparse
 import asyncio
 import os
 import socket
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mentorship.benchmarking import api_process, bench_platform, percentile, print_figures, print_table
+
 import httpx
-from matching_round import seed_read_model
 
-from matching.synthetic import organization
+from matching.synthetic import organization, seed_read_model
 from shared.auth import mint_dev_token
-
-from harness import api_process, bench_platform, percentile, print_figures, print_table
 
 
 def free_port() -> int:

@@ -26,14 +26,21 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mentorship.benchmarking import (
+    BenchPlatform,
+    api_process,
+    bench_platform,
+    percentile,
+    print_figures,
+    print_table,
+)
+
 import asyncpg
 import httpx
 
 from feedback.forms import SESSION_FORM, questions_for
 from shared.auth import mint_dev_token
 from shared.contracts.feedback import ParticipantRole
-
-from harness import BenchPlatform, api_process, bench_platform, percentile, print_figures, print_table
 
 ORGANIZATION = "org-bench-analytics"
 # What a mentee is asked after a session, as an open request stores it.

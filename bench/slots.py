@@ -8,7 +8,8 @@
    loop: list a random mentorship's slots, book one of the first `--choices` at random. Clients race
    for the same mentors' time, so some bookings are refused with 409 (PostgreSQL's exclusion
    constraint, or the slot check seeing a booking that just committed). Reports booking attempts
-   per second, the conflict rate and latencies; checks afterwards that no one is double-booked.
+   per second, the conflict rate and latencies; afterwards reads every participant's sessions
+   through the API (as they would see them) and counts overlaps: `double_bookings` must be 0.
 """
 
 from __future__ import annotations
@@ -16,12 +17,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import itertools
 import random
 import statistics
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from mentorship.benchmarking import (
+    BenchPlatform,
+    api_process,
+    bench_platform,
+    percentile,
+    print_figures,
+    print_table,
+)
 
 import httpx
 
@@ -43,8 +54,6 @@ from shared.contracts.profiles import (
 )
 from shared.db import create_engine, session_factory, transaction
 from shared.events import CloudEvent, Event
-
-from harness import BenchPlatform, api_process, bench_platform, percentile, print_figures, print_table
 
 # --- 1. slots --------------------------------------------------------------------------------------
 
@@ -253,7 +262,7 @@ async def measure_booking(
                 try:
                     started = time.perf_counter()
                     slots = await client.get(
-                        f"/v1/mentorships/{match.id}/slots", params={"limit": choices}, headers=headers
+                        f"/v1/matches/{match.id}/slots", params={"limit": choices}, headers=headers
                     )
                     get_latencies.append((time.perf_counter() - started) * 1000)
                     items = slots.json()["items"] if slots.status_code == 200 else []
@@ -262,7 +271,7 @@ async def measure_booking(
                         continue
                     started = time.perf_counter()
                     response = await client.post(
-                        f"/v1/mentorships/{match.id}/sessions",
+                        f"/v1/matches/{match.id}/sessions",
                         json={"format": "video", "start": rng.choice(items)["start"]},
                         headers=headers,
                     )
@@ -280,7 +289,8 @@ async def measure_booking(
         started = time.perf_counter()
         await asyncio.gather(*(client_loop() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
-    overlaps = await double_bookings(platform, organization)
+        people = {match.mentor_id for match in matches} | {match.mentee_id for match in matches}
+        overlaps = await double_bookings(client, admin, people)
     attempts = len(post_latencies)
     return {
         "bookings_attempted": attempts,
@@ -296,27 +306,33 @@ async def measure_booking(
     }
 
 
-async def double_bookings(platform: BenchPlatform, organization: str) -> int:
-    """Pairs of live sessions of one person that overlap (must be 0)."""
-    import asyncpg
-
-    connection = await asyncpg.connect(
-        platform.database_url.replace("postgresql+asyncpg://", "postgresql://")
-    )
-    try:
-        return int(
-            await connection.fetchval(
-                """
-                SELECT count(*) FROM scheduling.session_participants a
-                JOIN scheduling.session_participants b
-                  ON a.person_id = b.person_id AND a.session_id < b.session_id AND a.blocked && b.blocked
-                WHERE a.organization = $1 AND a.status <> 'canceled' AND b.status <> 'canceled'
-                """,
-                organization,
-            )
-        )
-    finally:
-        await connection.close()
+async def double_bookings(
+    client: httpx.AsyncClient, admin: dict[str, str], people: set[uuid.UUID]
+) -> int:
+    """Overlapping live sessions of one person, as the API itself shows each person's sessions
+    (`GET /v1/sessions?person_id=`, every page): what a participant would see, not the database
+    constraint checking its own condition. Must be 0."""
+    overlaps = 0
+    for person_id in people:
+        spans: list[tuple[datetime, datetime]] = []
+        cursor: str | None = None
+        while True:
+            params = {"person_id": str(person_id), "status": "scheduled", "limit": "200"}
+            if cursor:
+                params["cursor"] = cursor
+            page = await client.get("/v1/sessions", params=params, headers=admin)
+            page.raise_for_status()
+            body = page.json()
+            spans += [
+                (datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"]))
+                for item in body["items"]
+            ]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        spans.sort()
+        overlaps += sum(1 for earlier, later in itertools.pairwise(spans) if later[0] < earlier[1])
+    return overlaps
 
 
 def main() -> None:

@@ -8,6 +8,12 @@ publishing services' relays do. Two phases:
 1. latency at a steady rate (default 50 events/s): event time -> first attempt received;
 2. throughput: a burst of events (default 5000) published at once; deliveries per second from
    the first publish to the last delivery received.
+
+Usage: `.venv/bin/python bench/webhooks.py [--events 5000] [--latency-events 500] [--rate 50]
+[--endpoints 1] [--profile FILE]`, against DATABASE_URL / NATS_URL when set (a fresh database is
+created and dropped there), else embedded servers. Figures (last JSON line): `per_s` (phase 2),
+`p99_ms` (phase 1, event time to first attempt received), with the machine, its load and
+PostgreSQL's `fsync`.
 """
 
 from __future__ import annotations
@@ -21,8 +27,18 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
+
+from mentorship.benchmarking import (
+    BenchPlatform,
+    bench_platform,
+    cpu_seconds,
+    fsync_setting,
+    machine,
+    percentile,
+    print_figures,
+    print_table,
+)
 
 import httpx
 import nats
@@ -30,24 +46,18 @@ import orjson
 from nats.js import JetStreamContext
 from sqlalchemy import text
 
-from harness import BenchPlatform, bench_platform, percentile, print_figures, print_table
-
-# This script is named like the service package: drop its folder from the path so that
-# `import webhooks` finds the service, not this file.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-from mentorship.processes import free_port, wait_for_port  # noqa: E402
-from shared.auth import Principal, Role  # noqa: E402
-from shared.contracts.profiles import PersonCreated, PersonState  # noqa: E402
-from shared.db import create_engine, session_factory  # noqa: E402
-from shared.events import CloudEvent  # noqa: E402
-from shared.streams import ensure_service_stream  # noqa: E402
-from webhooks import service  # noqa: E402
-from webhooks.catalog import publishing_services  # noqa: E402
-from webhooks.config import WebhooksSettings  # noqa: E402
-from webhooks.destinations import DestinationPolicy  # noqa: E402
-from webhooks.schemas import EndpointCreate  # noqa: E402
-from webhooks.secret_box import SecretBox  # noqa: E402
+from mentorship.processes import free_port, wait_for_port
+from shared.auth import Principal, Role
+from shared.contracts.profiles import PersonCreated, PersonState
+from shared.db import create_engine, session_factory
+from shared.events import CloudEvent
+from shared.outbound import DestinationPolicy
+from shared.secret_box import SecretBox
+from shared.streams import ensure_service_stream
+from webhooks import service
+from webhooks.config import WebhooksSettings
+from webhooks.handlers import SOURCES
+from webhooks.schemas import EndpointCreate
 
 ALLOWLIST = ["127.0.0.1/32"]
 
@@ -101,15 +111,6 @@ def serve_receiver(port: int) -> None:
 # --- the benchmark -------------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux), to compare runs on a busy machine."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def person_created(organization: str) -> PersonCreated:
     now = datetime.now(UTC)
     return PersonCreated(
@@ -123,7 +124,7 @@ def person_created(organization: str) -> PersonCreated:
             department="Research",
             time_zone="Europe/Berlin",
             languages=["en", "de"],
-            skills=[{"skill": "python", "level": 4}, {"skill": "pytorch", "level": 3}],  # type: ignore[list-item]
+            skills=[{"skill": "python", "level": 4}, {"skill": "pytorch", "level": 3}],
             mentor_capacity=2,
             active=True,
             created_at=now,
@@ -216,7 +217,7 @@ async def measure(
     js = connection.jetstream()
     try:
         # Every stream the worker consumes, as the publishing services' workers would create them.
-        for source in publishing_services():
+        for source in SOURCES:
             await ensure_service_stream(js, namespace=platform.namespace, service=source)
         received = 0
 
@@ -265,6 +266,9 @@ async def measure(
     deliveries = events * endpoints
     figures: dict[str, Any] = {
         "bench": "webhooks",
+        "machine": machine(),
+        "load_average": round(os.getloadavg()[0], 1),
+        "fsync": await fsync_setting(platform.database_url),
         "events": events,
         "endpoints": endpoints,
         "deliveries": deliveries,
@@ -308,14 +312,16 @@ async def delete_streams(platform: BenchPlatform) -> None:
         await connection.close()
 
 
-def start_worker(platform: BenchPlatform) -> subprocess.Popen[bytes]:
+def start_worker(platform: BenchPlatform, *, profile: str | None = None) -> subprocess.Popen[bytes]:
     env = {
         **platform.env(),
         "ALLOW_HTTP": "true",
         "DESTINATION_ALLOWLIST": orjson.dumps(ALLOWLIST).decode(),
         "LOG_LEVEL": "WARNING",
     }
-    return subprocess.Popen([sys.executable, "-m", "webhooks.worker"], env=env)
+    # With `--profile`, the worker runs under cProfile (its figures are then not comparable).
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
+    return subprocess.Popen([sys.executable, *profiler, "-m", "webhooks.worker"], env=env)
 
 
 def main() -> None:
@@ -326,6 +332,9 @@ def main() -> None:
     parser.add_argument("--latency-events", type=int, default=500, help="events in the latency phase (500)")
     parser.add_argument("--rate", type=float, default=50.0, help="events/s in the latency phase (50)")
     parser.add_argument("--endpoints", type=int, default=1, help="endpoints each event goes to (1)")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the worker under cProfile, its stats written to FILE"
+    )
     args = parser.parse_args()
 
     port = free_port()
@@ -336,7 +345,7 @@ def main() -> None:
         if not wait_for_port("127.0.0.1", port, timeout=30, alive=receiver_process.is_alive):
             raise SystemExit("the receiver did not start")
         with bench_platform() as platform:
-            worker = start_worker(platform)
+            worker = start_worker(platform, profile=args.profile)
             try:
                 figures = asyncio.run(
                     measure(

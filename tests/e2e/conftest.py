@@ -1,4 +1,4 @@
-"""The whole platform in one process: all five APIs in-process, all five workers on real NATS and
+"""The whole platform in one process: every API in-process, every worker on real NATS and
 PostgreSQL, and a real local HTTP receiver that records the webhooks an integrator would get.
 
 The APIs are driven through `mentorship.platform_client.PlatformClient`, the client the operator
@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from mentorship.platform_client import SERVICE_NAMES, PlatformClient
+from mentorship.platform_client import PlatformClient
+from mentorship.services import names, spec
 from tests.conftest import Platform, new_org, running_workers, service_client
 from tests.webhooks.conftest import FAST_WORKER, LOCAL_RECEIVER
 from tests.webhooks.receiver import Receiver, Route
@@ -108,15 +109,15 @@ async def stack(platform: Platform, receiver: Receiver) -> AsyncIterator[Stack]:
             name: await exits.enter_async_context(
                 service_client(name, platform, **API_SETTINGS.get(name, {}))
             )
-            for name in SERVICE_NAMES
+            for name in names()
         }
-        for name in SERVICE_NAMES:
+        for name in names():
             await exits.enter_async_context(running_workers(platform, name, **WORKER_SETTINGS.get(name, {})))
         client = PlatformClient(clients, organization=new_org())
         await client.update_scheduling_policy(meeting_url_template="https://meet.example/{session_id}")
         route = receiver.route()
         endpoint = await client.create_endpoint(
             route.url,
-            [f"mentorship.{service}.*" for service in ("profiles", "matching", "scheduling", "feedback")],
+            [f"mentorship.{service}.*" for service in spec("webhooks").sources()],
         )
         yield Stack(client=client, inbox=Inbox(route, endpoint["secret"]))
