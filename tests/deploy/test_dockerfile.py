@@ -122,9 +122,20 @@ def test_the_build_context_has_the_code_and_migrations_but_no_secrets_or_local_s
 
 
 def runtime_code() -> list[Path]:
-    """What the image runs: shared/, mentorship/ and every service's package and migrations."""
+    """What the image runs: shared/, mentorship/ and every service's package and migrations, less
+    the files .dockerignore names one by one (development tools, such as the clients' generator)."""
     folders = [ROOT / "shared", ROOT / "mentorship", *(ROOT / "services").glob("*")]
-    return [path for folder in folders for path in folder.rglob("*.py")]
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip().endswith(".py") and not line.startswith("#")
+    }
+    return [
+        path
+        for folder in folders
+        for path in folder.rglob("*.py")
+        if str(path.relative_to(ROOT)) not in ignored
+    ]
 
 
 def imported_distributions() -> dict[str, set[str]]:
