@@ -72,23 +72,28 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture(scope="session")
-def platform(servers: tuple[str, str]) -> Iterator[Platform]:
-    """A fresh database with every service's migrations applied, and a fresh event namespace."""
-    admin_url, nats_url = servers
+@contextlib.contextmanager
+def migrated_database(admin_url: str) -> Iterator[str]:
+    """A new database with every registered service's migrations applied (its async URL), dropped
+    afterwards."""
     name = unique_name("mt_")
     url = create_database(admin_url, name)
     try:
         for service in SERVICES:
             upgrade(service.name, url)
-        yield Platform(
-            admin_url=admin_url,
-            database_url=async_database_url(url),
-            nats_url=nats_url,
-            namespace=unique_name("t"),
-        )
+        yield async_database_url(url)
     finally:
         drop_database(admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def platform(servers: tuple[str, str]) -> Iterator[Platform]:
+    """A fresh database with every service's migrations applied, and a fresh event namespace."""
+    admin_url, nats_url = servers
+    with migrated_database(admin_url) as database_url:
+        yield Platform(
+            admin_url=admin_url, database_url=database_url, nats_url=nats_url, namespace=unique_name("t")
+        )
 
 
 async def delete_streams(platform: Platform) -> None:
@@ -127,22 +132,11 @@ async def own_namespace(platform: Platform, suffix: str) -> AsyncIterator[Platfo
 
 
 @pytest.fixture
-def fresh_database(servers: tuple[str, str]) -> Callable[[], str]:
+def fresh_database(servers: tuple[str, str]) -> Iterator[Callable[[], str]]:
     """Factory of extra migrated databases (for tests that need their own), dropped afterwards."""
     admin_url, _ = servers
-    created: list[str] = []
-
-    def make() -> str:
-        name = unique_name("mt_")
-        url = create_database(admin_url, name)
-        created.append(name)
-        for service in SERVICES:
-            upgrade(service.name, url)
-        return async_database_url(url)
-
-    yield make  # type: ignore[misc]
-    for name in created:
-        drop_database(admin_url, name)
+    with contextlib.ExitStack() as databases:
+        yield lambda: databases.enter_context(migrated_database(admin_url))
 
 
 @pytest.fixture

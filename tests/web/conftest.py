@@ -8,6 +8,8 @@ The browser tests are skipped only when Chromium is not installed (`apt-get inst
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 import random
 import shutil
@@ -25,7 +27,7 @@ import pytest
 from mentorship.gateway import CONSOLE_BUILD, CONSOLE_SOURCE, DEV_SIGNIN_OFFSET, build_console
 from mentorship.processes import port_accepts, terminate
 from mentorship.services import select
-from tests.conftest import Platform
+from tests.conftest import Platform, delete_streams, migrated_database, unique_name
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -75,11 +77,13 @@ class RunningPlatform:
     log: Path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_platform(
     platform: Platform, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningPlatform]:
-    """`mentorship run` on the test database, with the console built first when it is stale.
+    """`mentorship run` on a database and event namespace of its own (its workers must not work on
+    other packages' rows, e.g. deliver their webhooks), with the console built first when stale;
+    stopped when this package's tests are done.
 
     CONSOLE_URL, when set, names a platform that already runs (e.g. your own `make run`) instead.
     """
@@ -91,6 +95,15 @@ def console_platform(
         if shutil.which("npm") is None:
             pytest.fail("the web console needs building and npm is missing: install Node 20 and npm")
         build_console()
+    with migrated_database(platform.admin_url) as database_url:
+        own = dataclasses.replace(platform, database_url=database_url, namespace=unique_name("t"))
+        try:
+            yield from _run_console(own, tmp_path_factory)
+        finally:
+            asyncio.run(delete_streams(own))
+
+
+def _run_console(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
     base = free_port_base()
     log = tmp_path_factory.mktemp("console") / "platform.log"
     env = {
