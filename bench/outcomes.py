@@ -213,7 +213,14 @@ async def load(database_url: str, *, people: int, programs: int, share: float, s
                      "respondent_id", "respondent_role", "rating", "mentor_rating", "goal_progress",
                      "satisfaction", "nps", "scores", "answer_score", "late", "submitted_at"],
         )  # fmt: skip
-        await connection.copy_records_to_table("goals", schema_name="feedback", records=goals)
+        # The goal columns the outcomes read (the health's goal-progress columns keep their defaults).
+        await connection.copy_records_to_table(
+            "goals",
+            schema_name="feedback",
+            records=goals,
+            columns=["id", "organization", "program_id", "match_id", "mentee_id", "status", "created_at",
+                     "completed_at", "version"],
+        )  # fmt: skip
         await connection.copy_records_to_table(
             "training_assignments", schema_name="feedback", records=assignments,
             columns=["id", "organization", "program_id", "person_id", "role", "status", "assigned_at",
