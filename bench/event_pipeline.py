@@ -198,7 +198,10 @@ class Run:
         within = [cpu for cpu, at in self.consumer_cpu if start <= at <= end]
         if not within:
             return float("nan")
-        return max(within) - (max(before) if before else min(within))
+        # A consumer started for this phase counts its CPU from zero: reports of an earlier process
+        # (higher than this one's first) are no baseline for it.
+        base = max(before) if before and max(before) <= min(within) else min(within)
+        return max(within) - base
 
     async def wait_applied(self, ids: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
