@@ -10,6 +10,8 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.matching import CircleMemberStatus, CircleState
+
 
 async def upsert_if_newer(
     session: AsyncSession,
@@ -97,3 +99,27 @@ async def upsert_newest(
 def _order(key: Any) -> Any:
     """A sort key of a row key: UUIDs by their integer, which sorts far faster than UUID objects."""
     return key.int if isinstance(key, uuid.UUID) else key
+
+
+async def upsert_circle_members(session: AsyncSession, table: Table, circle: CircleState) -> None:
+    """A circle's members as a read model keeps them (`circle_id`, `person_id`, `role`, `active`),
+    from the circle's full state: each member's role and whether they are still active."""
+    if not circle.members:
+        return
+    statement = insert(table).values(
+        [
+            {
+                "circle_id": circle.id,
+                "person_id": member.person_id,
+                "role": member.role.value,
+                "active": member.status == CircleMemberStatus.ACTIVE,
+            }
+            for member in circle.members
+        ]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.circle_id, table.c.person_id],
+            set_={"role": statement.excluded.role, "active": statement.excluded.active},
+        )
+    )

@@ -29,11 +29,11 @@ from feedback.privacy import person_id_of
 from shared.auth import Principal
 from shared.constraints import Conflict, refusals_as_problems
 from shared.contracts.feedback import CircleFeedbackState, CircleFeedbackSubmitted
-from shared.contracts.matching import CircleMemberStatus, CircleState, CircleStatus
+from shared.contracts.matching import CircleState, CircleStatus
 from shared.contracts.scheduling import CircleSessionState, ParticipantStatus, SessionStatus
 from shared.errors import Problem, invalid_field, not_found
 from shared.outbox import Outbox
-from shared.read_models import upsert_if_newer
+from shared.read_models import upsert_circle_members, upsert_if_newer
 
 OUTBOX = Outbox(messaging.outbox)
 ANSWERED = Conflict(None, "you already gave feedback on this session", slug="feedback-already-submitted")
@@ -61,25 +61,8 @@ async def apply_circle(session: AsyncSession, circle: CircleState) -> None:
         },
         key=["id"],
     )
-    if not applied or not circle.members:
-        return
-    statement = insert(CIRCLE_MEMBERS).values(
-        [
-            {
-                "circle_id": circle.id,
-                "person_id": member.person_id,
-                "role": member.role.value,
-                "active": member.status == CircleMemberStatus.ACTIVE,
-            }
-            for member in circle.members
-        ]
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CIRCLE_MEMBERS.c.circle_id, CIRCLE_MEMBERS.c.person_id],
-            set_={"role": statement.excluded.role, "active": statement.excluded.active},
-        )
-    )
+    if applied:
+        await upsert_circle_members(session, CIRCLE_MEMBERS, circle)
 
 
 async def apply_circle_session(session: AsyncSession, state: CircleSessionState) -> None:

@@ -15,12 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.concurrency import check_if_match
-from shared.contracts.matching import CircleMemberStatus, CircleState, CircleStatus
+from shared.contracts.matching import CircleState, CircleStatus
 from shared.contracts.workspace import (
     CircleGoalCreated,
     CircleGoalProgressed,
@@ -31,7 +30,7 @@ from shared.contracts.workspace import (
 from shared.errors import Problem, not_found
 from shared.outbox import Outbox
 from shared.pagination import keyset_page
-from shared.read_models import upsert_if_newer
+from shared.read_models import upsert_circle_members, upsert_if_newer
 from workspace.access import person_id_of
 from workspace.models import CIRCLE_MEMBERS, CIRCLES, CircleGoal, CircleMessage, messaging
 
@@ -54,25 +53,8 @@ async def apply_circle(session: AsyncSession, circle: CircleState) -> None:
         },
         key=["id"],
     )
-    if not applied or not circle.members:
-        return
-    statement = insert(CIRCLE_MEMBERS).values(
-        [
-            {
-                "circle_id": circle.id,
-                "person_id": member.person_id,
-                "role": member.role.value,
-                "active": member.status == CircleMemberStatus.ACTIVE,
-            }
-            for member in circle.members
-        ]
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CIRCLE_MEMBERS.c.circle_id, CIRCLE_MEMBERS.c.person_id],
-            set_={"role": statement.excluded.role, "active": statement.excluded.active},
-        )
-    )
+    if applied:
+        await upsert_circle_members(session, CIRCLE_MEMBERS, circle)
 
 
 @dataclass(frozen=True)
