@@ -101,23 +101,11 @@ async def note_recovery(
     session: AsyncSession, *, organization: str, event: MatchRecovered, now: datetime
 ) -> None:
     """Note on the match's open case that its health recovered (the admins still close it)."""
-    case_id = await session.scalar(
-        select(Case.id)
-        .where(
-            Case.organization == organization,
-            Case.match_id == event.match_id,
-            Case.status == CaseStatus.OPEN.value,
-        )
-        .with_for_update()
-    )
-    if case_id is None:
-        return
-    await _add_action(
+    await _note_on_open_case(
         session,
-        case_id=case_id,
         organization=organization,
+        match_id=event.match_id,
         kind=CaseActionKind.HEALTH_RECOVERED,
-        note=None,
         author_id=None,
         now=now,
     )
@@ -128,6 +116,26 @@ async def note_check_in(
 ) -> None:
     """Note on the match's open case that an admin booked a facilitated check-in with the pair
     (scheduling's three-way session), as that admin's action."""
+    await _note_on_open_case(
+        session,
+        organization=organization,
+        match_id=match_id,
+        kind=CaseActionKind.THREE_WAY_CHECKIN,
+        author_id=facilitator_id,
+        now=now,
+    )
+
+
+async def _note_on_open_case(
+    session: AsyncSession,
+    *,
+    organization: str,
+    match_id: uuid.UUID,
+    kind: CaseActionKind,
+    author_id: uuid.UUID | None,
+    now: datetime,
+) -> None:
+    """An action without a note on the match's open case, if it has one (locked while added)."""
     case_id = await session.scalar(
         select(Case.id)
         .where(
@@ -141,9 +149,9 @@ async def note_check_in(
         session,
         case_id=case_id,
         organization=organization,
-        kind=CaseActionKind.THREE_WAY_CHECKIN,
+        kind=kind,
         note=None,
-        author_id=facilitator_id,
+        author_id=author_id,
         now=now,
     )
 
