@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest, start_http_s
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import routing
 from shared.auth import TokenVerifier
 from shared.concurrency import IdempotencyKeys
 from shared.config import ServiceSettings
@@ -87,6 +88,9 @@ class RequestContextMiddleware:
             HTTP_LATENCY.labels(self.service, scope["method"], template).observe(elapsed)
 
 
+OPERATIONS_TAG = {"name": "operations", "description": "Health and metrics"}
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
@@ -142,7 +146,8 @@ def create_service_app(
         description=description,
         version="1.0.0",
         lifespan=lifespan,
-        openapi_tags=openapi_tags,
+        # The routers' own tags (shared.routing.Routes), then any only some routes carry.
+        openapi_tags=[*routing.openapi_tags(routers), *(openapi_tags or ()), OPERATIONS_TAG],
     )
     install_problem_handlers(app)
     install_complete_openapi(app)

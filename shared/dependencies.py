@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import responses
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.concurrency import IdempotencyKeys
+from shared.concurrency import IdempotencyKey, IdempotencyKeys, IfMatch
 from shared.config import ServiceSettings
 from shared.db import transaction
 from shared.locks import retrying
+from shared.pagination import Cursor, Limit
 from shared.runtime import Runtime
+
+T = TypeVar("T")
 
 
 async def app_runtime(request: Request) -> Runtime:
@@ -88,19 +91,108 @@ async def _writer(request: Request) -> RequestWriter:
     return RequestWriter(request, request.app.state.runtime, getattr(request.app.state, "idempotency", None))
 
 
+class IdempotentCreation:
+    """A creating POST: the writer with the request's `Idempotency-Key` (documented on the route)."""
+
+    def __init__(self, writer: RequestWriter, key: str | None) -> None:
+        self.writer = writer
+        self.key = key
+
+    async def run(
+        self,
+        *,
+        caller: Principal,
+        create: Callable[[AsyncSession], Awaitable[responses.Created]],
+        **options: Any,
+    ) -> Response:
+        """`RequestWriter.create_idempotently` under this request's key (options: seal, unseal,
+        status_code, retry_deadlocks)."""
+        return await self.writer.create_idempotently(caller=caller, key=self.key, create=create, **options)
+
+
+def creation_over(
+    writer: Callable[..., Awaitable[RequestWriter]],
+) -> Callable[..., Awaitable[IdempotentCreation]]:
+    """The `Creation` dependency over a service's writer dependency (profiles' refuses leavers)."""
+
+    async def creation(
+        request_writer: RequestWriter = Depends(writer), key: IdempotencyKey = None
+    ) -> IdempotentCreation:
+        return IdempotentCreation(request_writer, key)
+
+    return creation
+
+
+class ConditionalChange:
+    """A change under `If-Match` (documented on the route): the use case runs in one transaction
+    and gets the request's `If-Match` (412 when stale, 428 when the use case requires it)."""
+
+    def __init__(self, writer: RequestWriter, if_match: str | None) -> None:
+        self.writer = writer
+        self.if_match = if_match
+
+    async def run(self, use_case: Callable[..., Awaitable[T]], /, **arguments: Any) -> T:
+        """`use_case(session, if_match=..., **arguments)` in one transaction; what it returns."""
+        async with self.writer.transaction() as session:
+            return await use_case(session, if_match=self.if_match, **arguments)
+
+
+def change_over(
+    writer: Callable[..., Awaitable[RequestWriter]],
+) -> Callable[..., Awaitable[ConditionalChange]]:
+    """The `Change` dependency over a service's writer dependency (profiles' refuses leavers)."""
+
+    async def change(
+        request_writer: RequestWriter = Depends(writer), if_match: IfMatch = None
+    ) -> ConditionalChange:
+        return ConditionalChange(request_writer, if_match)
+
+    return change
+
+
+class PageRequest:
+    """Which page of a list a request asks for (`limit`, `cursor`: documented on the route)."""
+
+    def __init__(self, limit: int, cursor: str | None) -> None:
+        self.limit = limit
+        self.cursor = cursor
+
+    async def answer(
+        self, query: Callable[..., Awaitable[tuple[list[Any], str | None]]], /, *args: Any, **kwargs: Any
+    ) -> Response:
+        """The page `query(*args, limit=..., cursor=..., **kwargs)` reads, as the response."""
+        items, next_cursor = await query(*args, limit=self.limit, cursor=self.cursor, **kwargs)
+        return responses.page_response(items, next_cursor)
+
+
+async def _paging(limit: Limit = 50, cursor: Cursor = None) -> PageRequest:
+    return PageRequest(limit, cursor)
+
+
 RuntimeDep = Annotated[Runtime, Depends(app_runtime)]
 Reader = Annotated[AsyncSession, Depends(_reader)]
 Writer = Annotated[RequestWriter, Depends(_writer)]
+Creation = Annotated[IdempotentCreation, Depends(creation_over(_writer))]
+Change = Annotated[ConditionalChange, Depends(change_over(_writer))]
+Paging = Annotated[PageRequest, Depends(_paging)]
 Caller = CurrentPrincipal
 Admin = Annotated[Principal, require_roles(Role.ADMIN)]
 
 __all__ = [
     "Admin",
     "Caller",
+    "Change",
+    "ConditionalChange",
+    "Creation",
+    "IdempotentCreation",
+    "PageRequest",
+    "Paging",
     "Reader",
     "RequestWriter",
     "RuntimeDep",
     "Writer",
     "app_runtime",
     "app_settings",
+    "change_over",
+    "creation_over",
 ]

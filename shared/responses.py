@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request, Response
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.auth import Principal
 from shared.concurrency import IdempotencyKeys, etag, fingerprint
 from shared.db import transaction
+from shared.errors import not_found
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
@@ -109,6 +110,8 @@ async def create_idempotently(
     return document_response(body, status_code=status_code, headers=headers)
 
 
+T = TypeVar("T")
+
 _PROBLEMS = {
     400: "Bad request, e.g. an invalid cursor (problem details)",
     403: "Not allowed for this caller (problem details)",
@@ -126,3 +129,11 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"description": _PROBLEMS[status], "content": {"application/problem+json": {}}}
         for status in statuses
     }
+
+
+def found(document: T | None, what: str) -> T:
+    """The document a read found, or the 404 problem saying `what` was not found (or is not
+    visible to the caller, who cannot tell the two apart)."""
+    if document is None:
+        raise not_found(what)
+    return document

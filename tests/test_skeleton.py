@@ -141,3 +141,17 @@ def test_a_service_consumes_exactly_the_streams_the_registry_says(name: str) -> 
         )
         sources = sources(SimpleNamespace(settings=settings_class()))
     assert sorted(sources) == sorted(spec(name).sources()), "fix the registry entry or handlers.SOURCES"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_routes_are_declared_by_kind_with_their_tag(name: str) -> None:
+    """One way to declare an operation (shared.routing.Routes): a line naming what it does, its
+    model and its problems, the docstring as its documentation; the tag is declared with the router."""
+    patterns = (r"@router\.(get|post|put|patch|delete)\(", r"\bAPIRouter\(", r"key=idempotency_key")
+    found = []
+    for path in sorted((package(name) / "routes").glob("*.py")):
+        text = path.read_text()
+        found += [f"{path.name}: {m.group(0)}" for pattern in patterns for m in re.finditer(pattern, text)]
+    assert found == [], "declare routes with shared.routing.Routes, create with shared.dependencies.Creation"
+    main = (package(name) / "main.py").read_text()
+    assert "openapi_tags=TAGS" not in main or "Tags only some routes carry" in main, "routers own tags"

@@ -197,7 +197,9 @@ export type paths = {
         };
         /**
          * The organization across all programs: activity, outcomes against comparison groups, programs needing attention (admin)
-         * @description Every figure carries how it was computed (`how`: definition, period, group sizes, method). Figures from fewer people than the minimum are `not_enough_data`, never a number. The report is recomputed by the worker when the history changes; `computed_at` says when.
+         * @description Every figure carries how it was computed (`how`: definition, period, group sizes, method). Figures
+         *     from fewer people than the minimum are `not_enough_data`, never a number. The report is recomputed by
+         *     the worker when the history changes; `computed_at` says when.
          */
         get: operations["get_dashboard_v1_outcomes_dashboard_get"];
         put?: never;
@@ -289,7 +291,8 @@ export type paths = {
         };
         /**
          * One table of the report as it stood on a day, as CSV (admin, integration)
-         * @description Taken once a day by the worker and never changed afterwards; kept `OUTCOMES_SNAPSHOT_KEEP_DAYS` days. The columns are those of `GET /v1/outcomes/tables`.
+         * @description Taken once a day by the worker and never changed afterwards; kept `OUTCOMES_SNAPSHOT_KEEP_DAYS` days.
+         *     The columns are those of `GET /v1/outcomes/tables`.
          */
         get: operations["get_snapshot_v1_outcomes_snapshots__day___table__csv_get"];
         put?: never;

@@ -167,7 +167,9 @@ export type paths = {
         };
         /**
          * Live stream of my new notifications (Server-Sent Events)
-         * @description `text/event-stream`: one `notification` event per new inbox entry, its `id` the entry's `seq`. A reconnecting client sends `Last-Event-ID` (or `?after=`) and misses nothing. Browsers pass the bearer token with a fetch-based EventSource.
+         * @description `text/event-stream`: one `notification` event per new inbox entry, its `id` the entry's `seq`. A
+         *     reconnecting client sends `Last-Event-ID` (or `?after=`) and misses nothing. Browsers pass the bearer
+         *     token with a fetch-based EventSource.
          */
         get: operations["stream_v1_me_notifications_stream_get"];
         put?: never;

@@ -517,7 +517,9 @@ export type paths = {
         };
         /**
          * The conversation live (Server-Sent Events): every post, edit and delete as it commits
-         * @description Each event is named `message`, carries the message's current state, and has the conversation's change number as its id. A reconnecting client sends `Last-Event-ID` (or `?after=`) and gets every change after it; without either, the stream starts with the next change.
+         * @description Each event is named `message`, carries the message's current state, and has the conversation's change
+         *     number as its id. A reconnecting client sends `Last-Event-ID` (or `?after=`) and gets every change
+         *     after it; without either, the stream starts with the next change.
          */
         get: operations["stream_messages_v1_matches__match_id__messages_stream_get"];
         put?: never;

@@ -9,10 +9,31 @@ from fastapi import Depends
 
 from feedback.config import FeedbackSettings
 from shared.auth import Principal, Role, require_roles
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 
 SettingsDep = Annotated[FeedbackSettings, Depends(app_settings)]
 # Who may fetch outcome snapshots: admins, and the HR/BI integration loading them on a schedule.
 SnapshotReader = Annotated[Principal, require_roles(Role.ADMIN, Role.INTEGRATION)]
 
-__all__ = ["Admin", "Caller", "Reader", "RuntimeDep", "SettingsDep", "SnapshotReader", "Writer"]
+__all__ = [
+    "Admin",
+    "Caller",
+    "Change",
+    "Creation",
+    "Paging",
+    "Reader",
+    "RuntimeDep",
+    "SettingsDep",
+    "SnapshotReader",
+    "Writer",
+]

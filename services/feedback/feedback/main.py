@@ -22,22 +22,6 @@ aggregates or in events. Creating POSTs honour `Idempotency-Key`; updates need `
 Errors are RFC 9457 problem details.
 """
 
-TAGS = [
-    {"name": "feedback requests", "description": "What a participant is asked, and answering it"},
-    {"name": "submissions", "description": "Answers, as each viewer may see them"},
-    {"name": "feedback settings", "description": "Per-program due time, threshold and questions"},
-    {"name": "match health", "description": "Health scores and matches at risk (admins)"},
-    {"name": "program analytics", "description": "Weekly figures, CSV export, health chart (admins)"},
-    {
-        "name": "outcomes",
-        "description": "Outcomes across programs against comparison groups, organization dashboard (admins)",
-    },
-    {"name": "outcome exports", "description": "Report tables as JSON and CSV, charts, daily snapshots"},
-    {"name": "outcome settings", "description": "Group attributes and minimum group size of group reports"},
-    {"name": "circles", "description": "Members' feedback on circle sessions, and a circle's health"},
-    {"name": "operations", "description": "Health and metrics"},
-]
-
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     return create_service_app(
@@ -45,6 +29,5 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
         title="Feedback",
         description=DESCRIPTION,
         routers=ROUTERS,
-        openapi_tags=TAGS,
         messaging=messaging,
     )

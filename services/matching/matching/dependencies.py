@@ -9,7 +9,17 @@ from fastapi import Depends, Request
 
 from matching.candidates import PoolCache
 from matching.config import MatchingSettings
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 
 
 def _pools(request: Request) -> PoolCache:
@@ -20,4 +30,15 @@ def _pools(request: Request) -> PoolCache:
 SettingsDep = Annotated[MatchingSettings, Depends(app_settings)]
 PoolsDep = Annotated[PoolCache, Depends(_pools)]
 
-__all__ = ["Admin", "Caller", "PoolsDep", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = [
+    "Admin",
+    "Caller",
+    "Change",
+    "Creation",
+    "Paging",
+    "PoolsDep",
+    "Reader",
+    "RuntimeDep",
+    "SettingsDep",
+    "Writer",
+]

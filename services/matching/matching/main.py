@@ -23,21 +23,6 @@ catalog). Updates need `If-Match` (actions honour it when given); creating POSTs
 `Idempotency-Key`. Errors are RFC 9457 problem details with stable types.
 """
 
-TAGS = [
-    {"name": "suggestions", "description": "Top mentors for a mentee, explained"},
-    {"name": "matches", "description": "Requests and matches through their lifecycle"},
-    {"name": "rounds", "description": "Program-wide assignment under mentor capacity (admins)"},
-    {"name": "exclusions", "description": "Pairs excluded by admins"},
-    {"name": "preferences", "description": "Mentees' preferred and avoided mentors"},
-    {"name": "audit", "description": "Fairness audit in aggregates (admins)"},
-    {"name": "feedback", "description": "Ratings of matches next to their scores, for calibration (admins)"},
-    {
-        "name": "circles",
-        "description": "Circle programs: groups of mentees with facilitators, formed by rounds, explained",
-    },
-    {"name": "operations", "description": "Health and metrics"},
-]
-
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
@@ -52,6 +37,5 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=ROUTERS,
         on_startup=on_startup,
-        openapi_tags=TAGS,
         messaging=messaging,
     )

@@ -11,7 +11,17 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from notifications.config import NotificationsSettings
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 from shared.errors import Problem
 from shared.live import LiveHub
 from shared.secret_box import SecretBox
@@ -58,9 +68,12 @@ SecretBoxDep = Annotated[SecretBox, Depends(_secret_box)]
 __all__ = [
     "Admin",
     "Caller",
+    "Change",
+    "Creation",
     "LiveHubDep",
     "LiveReadsDep",
     "Me",
+    "Paging",
     "Reader",
     "RuntimeDep",
     "SecretBoxDep",

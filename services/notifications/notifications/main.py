@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from notifications.config import NotificationsSettings
 from notifications.models import messaging
-from notifications.routes import PUBLIC_PATHS, ROUTERS, TAGS
+from notifications.routes import PUBLIC_PATHS, ROUTERS
 from notifications.service import LIVE_CHANNEL
 from shared.app import create_service_app
 from shared.listening import listen_dsn
@@ -49,7 +49,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
-        openapi_tags=TAGS,
         messaging=messaging,
         public_paths=PUBLIC_PATHS,
     )

@@ -8,9 +8,19 @@ from fastapi import Depends, Request
 
 from portal.config import PortalSettings
 from portal.upstreams import Upstreams
-from shared.dependencies import Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import Caller, Change, Creation, Paging, Reader, RuntimeDep, Writer, app_settings
 
-__all__ = ["Caller", "Reader", "RuntimeDep", "SettingsDep", "UpstreamsDep", "Writer"]
+__all__ = [
+    "Caller",
+    "Change",
+    "Creation",
+    "Paging",
+    "Reader",
+    "RuntimeDep",
+    "SettingsDep",
+    "UpstreamsDep",
+    "Writer",
+]
 
 
 async def _upstreams(request: Request) -> Upstreams:

@@ -23,11 +23,6 @@ own token, so each service's visibility rules apply. A part that cannot be read 
 `{"status": "unavailable", "reason": ...}`; the rest of the view is still answered.
 """
 
-TAGS = [
-    {"name": "home", "description": "The signed-in person's views"},
-    {"name": "operations", "description": "Health and metrics"},
-]
-
 
 def create_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()
@@ -45,6 +40,5 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
-        openapi_tags=TAGS,
         messaging=messaging,
     )

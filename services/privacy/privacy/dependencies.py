@@ -8,8 +8,18 @@ from typing import Annotated
 from fastapi import Depends
 
 from privacy.config import PrivacySettings
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 
 SettingsDep = Annotated[PrivacySettings, Depends(app_settings)]
 
-__all__ = ["Admin", "Caller", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = ["Admin", "Caller", "Change", "Creation", "Paging", "Reader", "RuntimeDep", "SettingsDep", "Writer"]

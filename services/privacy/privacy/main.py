@@ -26,14 +26,6 @@ Privacy and accountability across every service of the platform.
   filtered by resource, actor and time, paged or as CSV. Append-only.
 """
 
-TAGS = [
-    {"name": "exports", "description": "A person's data, from every service, in one archive"},
-    {"name": "erasures", "description": "Erasing a deactivated person everywhere"},
-    {"name": "policy", "description": "Retention, automatic erasure, integrations' rights (admins)"},
-    {"name": "audit trail", "description": "Who did what and when, across every service (admins)"},
-    {"name": "operations", "description": "Health and metrics"},
-]
-
 
 def create_app(settings: PrivacySettings | None = None) -> FastAPI:
     return create_service_app(
@@ -41,6 +33,5 @@ def create_app(settings: PrivacySettings | None = None) -> FastAPI:
         title="Privacy",
         description=DESCRIPTION,
         routers=ROUTERS,
-        openapi_tags=TAGS,
         messaging=messaging,
     )

@@ -15,13 +15,28 @@ from profiles.config import ProfilesSettings
 from profiles.leavers import refuse_leaver
 from profiles.person_lookup import PersonLookup
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.dependencies import Admin, Caller, Reader, RequestWriter, RuntimeDep, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    ConditionalChange,
+    IdempotentCreation,
+    Paging,
+    Reader,
+    RequestWriter,
+    RuntimeDep,
+    app_settings,
+    change_over,
+    creation_over,
+)
 from shared.secret_box import SecretBox
 
 __all__ = [
     "Admin",
     "Caller",
+    "Change",
+    "Creation",
     "Lookup",
+    "Paging",
     "PeopleManager",
     "Reader",
     "RuntimeDep",
@@ -52,6 +67,8 @@ async def _person_lookup(request: Request) -> PersonLookup:
 SettingsDep = Annotated[ProfilesSettings, Depends(app_settings)]
 # Every profiles write: the shared writer, refused to leavers (see `_writer`).
 Writer = Annotated[RequestWriter, Depends(_writer)]
+Creation = Annotated[IdempotentCreation, Depends(creation_over(_writer))]
+Change = Annotated[ConditionalChange, Depends(change_over(_writer))]
 Lookup = Annotated[PersonLookup, Depends(_person_lookup)]
 # Admins, and the HR integration that provisions people.
 PeopleManager = Annotated[Principal, require_roles(Role.ADMIN, Role.INTEGRATION)]

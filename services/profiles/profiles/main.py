@@ -20,21 +20,6 @@ with the resource's `ETag`; creating POSTs honour `Idempotency-Key`. Errors are 
 problem details.
 """
 
-TAGS = [
-    {"name": "people", "description": "Profiles of mentors and mentees"},
-    {"name": "programs", "description": "Mentorship programs (admins manage them)"},
-    {"name": "enrollments", "description": "People in programs, as mentor or mentee"},
-    {"name": "skills", "description": "The default AI skill taxonomy and the organization's own"},
-    {"name": "intake", "description": "Programs' intake questionnaires and enrollments' answers"},
-    {"name": "personality", "description": "The optional personality (Mini-IPIP) and working-style survey"},
-    {
-        "name": "self-identification",
-        "description": "Consented, revocable self-identification (sealed, shown to the person alone)",
-    },
-    {"name": "personal data", "description": "Download or erase what the platform holds on you about these"},
-    {"name": "operations", "description": "Health and metrics"},
-]
-
 
 def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
     return create_service_app(
@@ -42,7 +27,6 @@ def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
         title="Profiles",
         description=DESCRIPTION,
         routers=ROUTERS,
-        openapi_tags=TAGS,
         messaging=messaging,
         # HR exports are larger than any other request body.
         body_limits={"/v1/imports": MAX_UPLOAD_BYTES},

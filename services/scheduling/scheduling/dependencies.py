@@ -7,8 +7,18 @@ from typing import Annotated
 from fastapi import Depends
 
 from scheduling.config import SchedulingSettings
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 
 SettingsDep = Annotated[SchedulingSettings, Depends(app_settings)]
 
-__all__ = ["Admin", "Caller", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = ["Admin", "Caller", "Change", "Creation", "Paging", "Reader", "RuntimeDep", "SettingsDep", "Writer"]

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from scheduling.config import SchedulingSettings
 from scheduling.models import messaging
-from scheduling.routes import ROUTERS, TAGS
+from scheduling.routes import ROUTERS
 from shared.app import create_service_app
 
 DESCRIPTION = """
@@ -29,6 +29,5 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         title="Scheduling",
         description=DESCRIPTION,
         routers=ROUTERS,
-        openapi_tags=TAGS,
         messaging=messaging,
     )

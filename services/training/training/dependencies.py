@@ -7,9 +7,19 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 from training.config import TrainingSettings
 
 SettingsDep = Annotated[TrainingSettings, Depends(app_settings)]
 
-__all__ = ["Admin", "Caller", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = ["Admin", "Caller", "Change", "Creation", "Paging", "Reader", "RuntimeDep", "SettingsDep", "Writer"]

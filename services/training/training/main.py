@@ -20,16 +20,10 @@ must finish their course first. Reflections are readable by their author alone. 
 honour `Idempotency-Key`; updates need `If-Match`. Errors are RFC 9457 problem details.
 """
 
+# Tags only some routes carry; the routers declare their own (shared.routing.Routes).
 TAGS = [
-    {"name": "modules", "description": "Content: authoring (admins) and taking (everyone)"},
     {"name": "knowledge checks", "description": "Attempts, graded on submission"},
     {"name": "reflections", "description": "Private answers to a module's prompt (author only)"},
-    {"name": "courses", "description": "Ordered modules per program and role (admins)"},
-    {"name": "progress", "description": "Assignments and progress: your own, or anyone's for admins"},
-    {"name": "readiness", "description": "Per-program gates: complete the course before matching"},
-    {"name": "reports", "description": "Completion, overdue people and scores per program (admins)"},
-    {"name": "library", "description": "The starter library shipped with the platform"},
-    {"name": "operations", "description": "Health and metrics"},
 ]
 
 

@@ -35,13 +35,6 @@ Destinations resolving to private, loopback, link-local or metadata addresses ar
 when written inside IPv6 (IPv4-mapped, -compatible or -translated, NAT64, 6to4, Teredo).
 """
 
-TAGS = [
-    {"name": "endpoints", "description": "Where webhooks go (admins)"},
-    {"name": "deliveries", "description": "The delivery log, resends and replays (admins)"},
-    {"name": "event types", "description": "What can be subscribed to"},
-    {"name": "operations", "description": "Health and metrics"},
-]
-
 
 def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
     settings = settings or WebhooksSettings()
@@ -55,6 +48,5 @@ def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=ROUTERS,
         on_startup=on_startup,
-        openapi_tags=TAGS,
         messaging=messaging,
     )

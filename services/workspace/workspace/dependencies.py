@@ -7,7 +7,17 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.dependencies import Admin, Caller, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import (
+    Admin,
+    Caller,
+    Change,
+    Creation,
+    Paging,
+    Reader,
+    RuntimeDep,
+    Writer,
+    app_settings,
+)
 from shared.live import LiveHub
 from workspace.config import WorkspaceSettings
 
@@ -21,4 +31,15 @@ async def _live_hub(request: Request) -> LiveHub:
 
 Hub = Annotated[LiveHub, Depends(_live_hub)]
 
-__all__ = ["Admin", "Caller", "Hub", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = [
+    "Admin",
+    "Caller",
+    "Change",
+    "Creation",
+    "Hub",
+    "Paging",
+    "Reader",
+    "RuntimeDep",
+    "SettingsDep",
+    "Writer",
+]

@@ -8,7 +8,7 @@ from shared.app import create_service_app
 from workspace.config import WorkspaceSettings
 from workspace.live_streams import close_hub, open_hub
 from workspace.models import messaging
-from workspace.routes import ROUTERS, TAGS
+from workspace.routes import ROUTERS
 
 DESCRIPTION = """
 The pair's shared workspace, opened when matching accepts a match and closed (read-only, nothing
@@ -31,7 +31,6 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         title="Workspace",
         description=DESCRIPTION,
         routers=ROUTERS,
-        openapi_tags=TAGS,
         messaging=messaging,
         on_startup=open_hub,
         on_shutdown=close_hub,

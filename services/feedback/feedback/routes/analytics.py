@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.charts import health_chart
@@ -17,38 +17,34 @@ from feedback.queries import rules_for
 from feedback.schemas import GoalAttainmentReport, ProgramAnalytics
 from shared.auth import Principal
 from shared.clock import utcnow
-from shared.errors import not_found
-from shared.responses import document_response, problems
+from shared.responses import document_response, found, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["program analytics"])
+router = Routes("program analytics", "Weekly figures, CSV export, health chart (admins)")
 
 
 async def _analytics(db: AsyncSession, caller: Principal, program_id: uuid.UUID) -> dict[str, Any]:
-    document = await program_analytics(
-        db, organization=caller.organization, program_id=program_id, now=utcnow()
+    document = found(
+        await program_analytics(db, organization=caller.organization, program_id=program_id, now=utcnow()),
+        "program",
     )
-    if document is None:
-        raise not_found("program")
     return document
 
 
-@router.get(
-    "/programs/{program_id}/analytics",
-    response_model=ProgramAnalytics,
-    summary="A program's analytics per week over its cohort, with a summary (admin)",
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}/analytics", ProgramAnalytics, 403, 404)
 async def get_analytics(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    """A program's analytics per week over its cohort, with a summary (admin)"""
     return document_response(await _analytics(db, caller, program_id))
 
 
-@router.get(
+@router.reads(
     "/programs/{program_id}/analytics.csv",
-    summary="The weekly analytics as CSV (admin)",
-    response_class=Response,
+    None,
     responses={200: {"content": {"text/csv": {}}}, **problems(403, 404)},
+    response_class=Response,
 )
 async def get_analytics_csv(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    """The weekly analytics as CSV (admin)"""
     document = await _analytics(db, caller, program_id)
     filename = f"program-{program_id}-analytics.csv"
     return Response(
@@ -58,28 +54,25 @@ async def get_analytics_csv(program_id: uuid.UUID, caller: Admin, db: Reader) ->
     )
 
 
-@router.get(
+@router.reads(
     "/programs/{program_id}/analytics/health.svg",
-    summary="Chart of the program's match health (relationship health) by week (admin)",
-    response_class=Response,
+    None,
     responses={200: {"content": {"image/svg+xml": {}}}, **problems(403, 404)},
+    response_class=Response,
 )
 async def get_health_chart(
     program_id: uuid.UUID, caller: Admin, db: Reader, settings: SettingsDep
 ) -> Response:
+    """Chart of the program's match health (relationship health) by week (admin)"""
     document = await _analytics(db, caller, program_id)
     rules = await rules_for(db, program_id=program_id, settings=settings)
     svg = health_chart(document["program_name"], document["weeks"], threshold=rules.at_risk_threshold)
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.get(
-    "/analytics/goal-attainment",
-    response_model=GoalAttainmentReport,
-    summary="Goal attainment across the organization's programs, by objective (admin)",
-    responses=problems(403),
-)
+@router.reads("/analytics/goal-attainment", GoalAttainmentReport, 403)
 async def get_goal_attainment(caller: Admin, db: Reader, program_id: uuid.UUID | None = None) -> Response:
+    """Goal attainment across the organization's programs, by objective (admin)"""
     now = utcnow()
     objectives = await goal_attainment(db, organization=caller.organization, now=now, program_id=program_id)
     return document_response({"generated_at": now, "objectives": objectives})

@@ -5,33 +5,28 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback.dependencies import Caller, Reader, Writer
+from feedback.dependencies import Caller, Creation, Reader
 from feedback.schemas import CircleFeedbackCreate, CircleFeedbackOut, CircleHealthOut
 from feedback.service import circles
 from shared.clock import utcnow
-from shared.concurrency import IdempotencyKey
-from shared.responses import Created, document_response, problems
+from shared.responses import Created, document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["circles"])
+router = Routes("circles", "Members' feedback on circle sessions, and a circle's health")
 
 
-@router.post(
-    "/circles/{circle_id}/feedback",
-    status_code=201,
-    response_model=CircleFeedbackOut,
-    summary="Rate a circle session you attended (once); your note stays private to you",
-    responses=problems(403, 404, 409),
-)
+@router.creates("/circles/{circle_id}/feedback", CircleFeedbackOut, 403, 404, 409)
 async def submit_circle_feedback(
     circle_id: uuid.UUID,
     body: CircleFeedbackCreate,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
+    """Rate a circle session you attended (once); your note stays private to you"""
+
     async def create(session: AsyncSession) -> Created:
         feedback = await circles.submit_circle_feedback(
             session,
@@ -49,15 +44,11 @@ async def submit_circle_feedback(
         }
         return document, {"Location": f"/v1/circles/{circle_id}/feedback/{feedback.id}"}
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/circles/{circle_id}/health",
-    response_model=CircleHealthOut,
-    summary="A circle's health (0-100) from its members' feedback and sessions (facilitators, admins)",
-    responses=problems(403, 404),
-)
+@router.reads("/circles/{circle_id}/health", CircleHealthOut, 403, 404)
 async def get_circle_health(circle_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    """A circle's health (0-100) from its members' feedback and sessions (facilitators, admins)"""
     circle, health = await circles.circle_health(db, caller=caller, circle_id=circle_id, now=utcnow())
     return document_response(circles.health_document(circle, health))

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from feedback.dependencies import Admin, Reader, SettingsDep, SnapshotReader
 from feedback.outcomes import queries
@@ -15,10 +15,12 @@ from feedback.outcomes.charts import measure_chart
 from feedback.outcomes.measures import CATALOG, Measure
 from feedback.outcomes.schemas import SnapshotIndex, TableDocs, TableRows
 from feedback.outcomes.tables import TABLES, TableName, table_csv, table_document
-from shared.errors import not_found
-from shared.responses import document_response, problems
+from shared.responses import document_response, found, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1/outcomes", tags=["outcome exports"])
+router = Routes(
+    "outcome exports", "Report tables as JSON and CSV, charts, daily snapshots", prefix="/v1/outcomes"
+)
 
 _CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
@@ -31,38 +33,26 @@ def _csv_response(text: str, filename: str) -> Response:
     )
 
 
-@router.get(
-    "/tables",
-    response_model=TableDocs,
-    summary="The report's tables and the meaning of every column (a stable contract)",
-    responses=problems(403),
-)
+@router.reads("/tables", TableDocs, 403)
 async def list_tables(caller: SnapshotReader) -> Response:
+    """The report's tables and the meaning of every column (a stable contract)"""
     return document_response({"tables": [table_document(table) for table in TABLES.values()]})
 
 
-@router.get(
-    "/tables/{table}.csv",
-    summary="One table of the organization's report as CSV (admin)",
-    response_class=Response,
-    responses={**_CSV, **problems(403, 422)},
-)
+@router.reads("/tables/{table}.csv", None, responses={**_CSV, **problems(403, 422)}, response_class=Response)
 async def get_table_csv(
     table: TableName, caller: Admin, db: Reader, program_id: uuid.UUID | None = None
 ) -> Response:
+    """One table of the organization's report as CSV (admin)"""
     rows = await queries.table_rows(db, organization=caller.organization, table=table, program_id=program_id)
     return _csv_response(table_csv(TABLES[table], rows), f"outcomes-{table.value}.csv")
 
 
-@router.get(
-    "/tables/{table}",
-    response_model=TableRows,
-    summary="One table of the organization's report as JSON (admin)",
-    responses=problems(403, 422),
-)
+@router.reads("/tables/{table}", TableRows, 403, 422)
 async def get_table(
     table: TableName, caller: Admin, db: Reader, program_id: uuid.UUID | None = None
 ) -> Response:
+    """One table of the organization's report as JSON (admin)"""
     rows = await queries.table_rows(db, organization=caller.organization, table=table, program_id=program_id)
     state = await queries.report_state(db, organization=caller.organization)
     return document_response(
@@ -70,13 +60,14 @@ async def get_table(
     )
 
 
-@router.get(
+@router.reads(
     "/charts/{measure}.svg",
-    summary="A measure for the organization and each program, with intervals (SVG, admin)",
-    response_class=Response,
+    None,
     responses={200: {"content": {"image/svg+xml": {}}}, **problems(403, 422)},
+    response_class=Response,
 )
 async def get_chart(measure: Measure, caller: Admin, db: Reader, settings: SettingsDep) -> Response:
+    """A measure for the organization and each program, with intervals (SVG, admin)"""
     rows = [
         row
         for row in await queries.table_rows(db, organization=caller.organization, table=TableName.OUTCOMES)
@@ -86,13 +77,9 @@ async def get_chart(measure: Measure, caller: Admin, db: Reader, settings: Setti
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.get(
-    "/snapshots",
-    response_model=SnapshotIndex,
-    summary="The daily snapshots kept, newest first, and the columns of every table (admin, integration)",
-    responses=problems(403),
-)
+@router.reads("/snapshots", SnapshotIndex, 403)
 async def list_snapshots(caller: SnapshotReader, db: Reader, settings: SettingsDep) -> Response:
+    """The daily snapshots kept, newest first, and the columns of every table (admin, integration)"""
     return document_response(
         {
             "keep_days": settings.outcomes_snapshot_keep_days,
@@ -102,16 +89,19 @@ async def list_snapshots(caller: SnapshotReader, db: Reader, settings: SettingsD
     )
 
 
-@router.get(
+@router.reads(
     "/snapshots/{day}/{table}.csv",
-    summary="One table of the report as it stood on a day, as CSV (admin, integration)",
-    description="Taken once a day by the worker and never changed afterwards; kept "
-    "`OUTCOMES_SNAPSHOT_KEEP_DAYS` days. The columns are those of `GET /v1/outcomes/tables`.",
-    response_class=Response,
+    None,
     responses={**_CSV, **problems(403, 404, 422)},
+    response_class=Response,
 )
 async def get_snapshot(day: date, table: TableName, caller: SnapshotReader, db: Reader) -> Response:
-    text = await queries.snapshot_csv(db, organization=caller.organization, day=day, table=table)
-    if text is None:
-        raise not_found("snapshot")
+    """One table of the report as it stood on a day, as CSV (admin, integration)
+
+    Taken once a day by the worker and never changed afterwards; kept `OUTCOMES_SNAPSHOT_KEEP_DAYS` days.
+    The columns are those of `GET /v1/outcomes/tables`.
+    """
+    text = found(
+        await queries.snapshot_csv(db, organization=caller.organization, day=day, table=table), "snapshot"
+    )
     return _csv_response(text, f"outcomes-{table.value}-{day.isoformat()}.csv")

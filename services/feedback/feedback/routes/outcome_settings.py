@@ -3,7 +3,7 @@ minimum group size."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from feedback.dependencies import Admin, Reader, SettingsDep, Writer
 from feedback.outcomes.group_settings import group_settings_for, put_group_settings
@@ -11,29 +11,22 @@ from feedback.outcomes.schemas import OutcomeSettings, OutcomeSettingsUpdate
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.locks import retrying
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1/outcomes", tags=["outcome settings"])
-
-
-@router.get(
-    "/settings",
-    response_model=OutcomeSettings,
-    summary='The attributes group reports use and their minimum group size (admin); defaults carry ETag "0"',
-    responses=problems(403),
+router = Routes(
+    "outcome settings", "Group attributes and minimum group size of group reports", prefix="/v1/outcomes"
 )
+
+
+@router.reads("/settings", OutcomeSettings, 403)
 async def get_settings(caller: Admin, db: Reader, settings: SettingsDep) -> Response:
+    """The attributes group reports use and their minimum group size (admin); defaults carry ETag "0\""""
     group = await group_settings_for(db, organization=caller.organization, settings=settings)
     return document_response(group.document(), version=group.version)
 
 
-@router.put(
-    "/settings",
-    response_model=OutcomeSettings,
-    summary="Set the attributes group reports use and their minimum group size (admin; If-Match once set)",
-    description="Applies from the next recompute of the report.",
-    responses=problems(403, 412, 422, 428),
-)
+@router.puts("/settings", OutcomeSettings, 403, 412, 422, 428)
 async def put_settings(
     body: OutcomeSettingsUpdate,
     caller: Admin,
@@ -41,6 +34,11 @@ async def put_settings(
     settings: SettingsDep,
     if_match: IfMatch = None,
 ) -> Response:
+    """Set the attributes group reports use and their minimum group size (admin; If-Match once set)
+
+    Applies from the next recompute of the report.
+    """
+
     async def attempt() -> Response:
         async with writer.transaction() as session:
             group = await put_group_settings(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from feedback.dependencies import Admin, Reader, SettingsDep, Writer
 from feedback.outcomes import queries
@@ -14,23 +14,25 @@ from feedback.outcomes.jobs import request_recompute
 from feedback.outcomes.report import empty_report
 from feedback.outcomes.schemas import Dashboard, ProgramOutcomes, RecomputeRequested
 from shared.clock import utcnow
-from shared.errors import not_found
-from shared.responses import document_response, problems
+from shared.responses import document_response, found
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
-
-
-@router.get(
-    "/dashboard",
-    response_model=Dashboard,
-    summary="The organization across all programs: activity, outcomes against comparison groups, "
-    "programs needing attention (admin)",
-    description="Every figure carries how it was computed (`how`: definition, period, group sizes, "
-    "method). Figures from fewer people than the minimum are `not_enough_data`, never a number. "
-    "The report is recomputed by the worker when the history changes; `computed_at` says when.",
-    responses=problems(403),
+router = Routes(
+    "outcomes",
+    "Outcomes across programs against comparison groups, organization dashboard (admins)",
+    prefix="/v1/outcomes",
 )
+
+
+@router.reads("/dashboard", Dashboard, 403)
 async def get_dashboard(caller: Admin, db: Reader, settings: SettingsDep) -> Response:
+    """The organization across all programs: activity, outcomes against comparison groups, programs needing
+    attention (admin)
+
+    Every figure carries how it was computed (`how`: definition, period, group sizes, method). Figures
+    from fewer people than the minimum are `not_enough_data`, never a number. The report is recomputed by
+    the worker when the history changes; `computed_at` says when.
+    """
     stored = await queries.dashboard_json(db, organization=caller.organization)
     if stored is not None:
         return Response(stored, media_type="application/json")
@@ -39,27 +41,18 @@ async def get_dashboard(caller: Admin, db: Reader, settings: SettingsDep) -> Res
     return document_response(report.dashboard)
 
 
-@router.get(
-    "/programs/{program_id}",
-    response_model=ProgramOutcomes,
-    summary="A program's outcomes: every measure, groups, cohorts, trend and attention (admin)",
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}", ProgramOutcomes, 403, 404)
 async def get_program_outcomes(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
-    document = await queries.program_report(db, organization=caller.organization, program_id=program_id)
-    if document is None:
-        raise not_found("program")
+    """A program's outcomes: every measure, groups, cohorts, trend and attention (admin)"""
+    document = found(
+        await queries.program_report(db, organization=caller.organization, program_id=program_id), "program"
+    )
     return document_response(document)
 
 
-@router.post(
-    "/recompute",
-    status_code=202,
-    response_model=RecomputeRequested,
-    summary="Recompute the organization's outcome report now, in the worker (admin)",
-    responses=problems(403),
-)
+@router.posts("/recompute", RecomputeRequested, 403, status_code=202)
 async def recompute(caller: Admin, writer: Writer) -> Response:
+    """Recompute the organization's outcome report now, in the worker (admin)"""
     async with writer.transaction() as session:
         requested = await request_recompute(session, organization=caller.organization, now=utcnow())
         state = await queries.report_state(session, organization=caller.organization)

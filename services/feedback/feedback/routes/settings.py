@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from feedback import queries
 from feedback.dependencies import Admin, Reader, SettingsDep, Writer
@@ -15,30 +15,22 @@ from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.errors import not_found
 from shared.locks import retrying
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["feedback settings"])
+router = Routes("feedback settings", "Per-program due time, threshold and questions")
 
 
-@router.get(
-    "/programs/{program_id}/feedback-settings",
-    response_model=ProgramFeedbackSettings,
-    summary='How a program collects feedback (admin); the defaults carry ETag "0"',
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}/feedback-settings", ProgramFeedbackSettings, 403, 404)
 async def get_settings(program_id: uuid.UUID, caller: Admin, db: Reader, settings: SettingsDep) -> Response:
+    """How a program collects feedback (admin); the defaults carry ETag "0\""""
     if await queries.program_organization(db, program_id=program_id) != caller.organization:
         raise not_found("program")
     rules = await queries.rules_for(db, program_id=program_id, settings=settings)
     return document_response(settings_document(program_id, rules), version=rules.version)
 
 
-@router.patch(
-    "/programs/{program_id}/feedback-settings",
-    response_model=ProgramFeedbackSettings,
-    summary="Change how a program collects feedback (admin, If-Match required)",
-    responses=problems(403, 404, 412, 422, 428),
-)
+@router.patches("/programs/{program_id}/feedback-settings", ProgramFeedbackSettings, 403, 404, 412, 422, 428)
 async def update_settings(
     program_id: uuid.UUID,
     changes: ProgramFeedbackSettingsUpdate,
@@ -47,6 +39,8 @@ async def update_settings(
     settings: SettingsDep,
     if_match: IfMatch = None,
 ) -> Response:
+    """Change how a program collects feedback (admin, If-Match required)"""
+
     async def attempt() -> Document:
         async with writer.transaction() as session:
             return await program_settings.update_settings(

@@ -7,22 +7,21 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from matching import queries
-from matching.dependencies import Admin, Reader, SettingsDep, Writer
+from matching.dependencies import Admin, Change, Reader, SettingsDep, Writer
 from matching.documents import audit_config_document, audit_document
 from matching.models import messaging
 from matching.schemas import AuditConfigIn, AuditConfigOut, AuditOut
 from matching.service import audit_config
 from shared.audit import record_access
 from shared.auth import Principal
-from shared.concurrency import IfMatch
 from shared.dependencies import RequestWriter
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = Routes("audit", "Fairness audit in aggregates (admins)")
 
 # What the trail says was read.
 FAIRNESS_READ = "fairness audit (self-identification summary)"
@@ -43,53 +42,37 @@ async def record_fairness_read(
         )
 
 
-@router.get("/audit/config", response_model=AuditConfigOut, summary="The organization's audit configuration")
+@router.reads("/audit/config", AuditConfigOut)
 async def get_config(caller: Admin, reader: Reader, settings: SettingsDep) -> Response:
+    """The organization's audit configuration"""
     row = await queries.audit_config_of(reader, caller.organization)
     document = audit_config_document(row, default_min_group_size=settings.audit_min_group_size)
     return document_response(document, version=document["version"])
 
 
-@router.put(
-    "/audit/config",
-    response_model=AuditConfigOut,
-    summary="Mark the attributes that may be audited and the minimum group size (If-Match once set)",
-    responses=problems(412, 428),
-)
-async def put_config(
-    body: AuditConfigIn, caller: Admin, writer: Writer, settings: SettingsDep, if_match: IfMatch = None
-) -> Response:
-    async with writer.transaction() as session:
-        row = await audit_config.put_audit_config(
-            session, caller=caller, body=body, if_match=if_match, settings=settings
-        )
-        document = audit_config_document(row, default_min_group_size=settings.audit_min_group_size)
+@router.puts("/audit/config", AuditConfigOut, 412, 428)
+async def put_config(body: AuditConfigIn, caller: Admin, change: Change, settings: SettingsDep) -> Response:
+    """Mark the attributes that may be audited and the minimum group size (If-Match once set)"""
+    row = await change.run(audit_config.put_audit_config, caller=caller, body=body, settings=settings)
+    document = audit_config_document(row, default_min_group_size=settings.audit_min_group_size)
     return document_response(document, version=document["version"])
 
 
-@router.get(
-    "/rounds/{round_id}/audit",
-    response_model=AuditOut,
-    summary="Fairness of a round's proposals per group (aggregates, small groups suppressed)",
-    responses=problems(404, 409),
-)
+@router.reads("/rounds/{round_id}/audit", AuditOut, 404, 409)
 async def audit_round(
     round_id: uuid.UUID, caller: Admin, reader: Reader, writer: Writer, settings: SettingsDep
 ) -> Response:
+    """Fairness of a round's proposals per group (aggregates, small groups suppressed)"""
     result = await queries.audit_round(reader, caller=caller, round_id=round_id, settings=settings)
     await record_fairness_read(writer, caller=caller, resource_type="round", resource_id=round_id)
     return document_response(audit_document(result, scope="round", scope_id=round_id))
 
 
-@router.get(
-    "/programs/{program_id}/audit",
-    response_model=AuditOut,
-    summary="Fairness of a program's live matches per group (aggregates, small groups suppressed)",
-    responses=problems(404, 409),
-)
+@router.reads("/programs/{program_id}/audit", AuditOut, 404, 409)
 async def audit_program(
     program_id: uuid.UUID, caller: Admin, reader: Reader, writer: Writer, settings: SettingsDep
 ) -> Response:
+    """Fairness of a program's live matches per group (aggregates, small groups suppressed)"""
     result = await queries.audit_program(reader, caller=caller, program_id=program_id, settings=settings)
     await record_fairness_read(writer, caller=caller, resource_type="program", resource_id=program_id)
     return document_response(audit_document(result, scope="program", scope_id=program_id))

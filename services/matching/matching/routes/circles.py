@@ -5,44 +5,40 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import circle_queries
-from matching.dependencies import Admin, Caller, Reader, SettingsDep, Writer
+from matching.dependencies import Admin, Caller, Change, Creation, Reader, SettingsDep, Writer
 from matching.documents import audit_document, circle_document, circle_round_document
 from matching.models import Circle
 from matching.routes.audit import record_fairness_read
 from matching.schemas import AuditOut, CircleOut, CirclePage, CircleRoundOut, CircleRoundPage, MatchEnd
 from matching.service import circles
-from shared.concurrency import IdempotencyKey, IfMatch
 from shared.contracts.matching import CircleState, CircleStatus
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["circles"])
+router = Routes(
+    "circles", "Circle programs: groups of mentees with facilitators, formed by rounds, explained"
+)
 
 
 async def _circles_of(session: AsyncSession, round_id: uuid.UUID) -> int:
     return int(await session.scalar(select(func.count()).where(Circle.round_id == round_id)) or 0)
 
 
-@router.post(
-    "/programs/{program_id}/circle-rounds",
-    status_code=201,
-    response_model=CircleRoundOut,
-    summary="Form circles of the mentees in none yet (circle programs; accepted at once if automatic)",
-    responses=problems(403, 404, 409),
-)
+@router.creates("/programs/{program_id}/circle-rounds", CircleRoundOut, 403, 404, 409)
 async def create_circle_round(
     program_id: uuid.UUID,
     caller: Admin,
-    writer: Writer,
+    creation: Creation,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """Form circles of the mentees in none yet (circle programs; accepted at once if automatic)"""
+
     async def create(session: AsyncSession) -> Created:
         round_, formed = await circles.create_circle_round(
             session, caller=caller, program_id=program_id, settings=settings
@@ -50,17 +46,14 @@ async def create_circle_round(
         document = circle_round_document(round_, circles=len(formed))
         return document, {"Location": f"/v1/circle-rounds/{round_.id}"}
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/programs/{program_id}/circle-rounds",
-    response_model=CircleRoundPage,
-    summary="A program's circle rounds",
-)
+@router.reads("/programs/{program_id}/circle-rounds", CircleRoundPage)
 async def list_circle_rounds(
     program_id: uuid.UUID, caller: Admin, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
+    """A program's circle rounds"""
     page, next_cursor = await circle_queries.list_circle_rounds(
         reader, caller=caller, program_id=program_id, limit=limit, cursor=cursor
     )
@@ -68,26 +61,18 @@ async def list_circle_rounds(
     return page_response(items, next_cursor)
 
 
-@router.get(
-    "/circle-rounds/{round_id}",
-    response_model=CircleRoundOut,
-    summary="A circle round: solver, bound and gap, time, who got no place and why",
-    responses=problems(404),
-)
+@router.reads("/circle-rounds/{round_id}", CircleRoundOut, 404)
 async def get_circle_round(round_id: uuid.UUID, caller: Admin, reader: Reader) -> Response:
+    """A circle round: solver, bound and gap, time, who got no place and why"""
     round_ = await circle_queries.circle_round_or_404(reader, caller, round_id)
     return document_response(circle_round_document(round_, circles=await _circles_of(reader, round_.id)))
 
 
-@router.get(
-    "/circle-rounds/{round_id}/audit",
-    response_model=AuditOut,
-    summary="Fairness of who got a place in a circle round, per group (aggregates, small groups suppressed)",
-    responses=problems(404, 409),
-)
+@router.reads("/circle-rounds/{round_id}/audit", AuditOut, 404, 409)
 async def audit_circle_round(
     round_id: uuid.UUID, caller: Admin, reader: Reader, writer: Writer, settings: SettingsDep
 ) -> Response:
+    """Fairness of who got a place in a circle round, per group (aggregates, small groups suppressed)"""
     result = await circle_queries.audit_circle_round(
         reader, caller=caller, round_id=round_id, settings=settings
     )
@@ -95,7 +80,7 @@ async def audit_circle_round(
     return document_response(audit_document(result, scope="circle_round", scope_id=round_id))
 
 
-@router.get("/circles", response_model=CirclePage, summary="Your circles (an admin's: the organization's)")
+@router.reads("/circles", CirclePage)
 async def list_circles(
     caller: Caller,
     reader: Reader,
@@ -106,6 +91,7 @@ async def list_circles(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
+    """Your circles (an admin's: the organization's)"""
     page, next_cursor = await circle_queries.list_circles(
         reader,
         caller=caller,
@@ -119,13 +105,9 @@ async def list_circles(
     return page_response([circle_document(state) for state in page], next_cursor)
 
 
-@router.get(
-    "/circles/{circle_id}",
-    response_model=CircleOut,
-    summary="A circle: its facilitators and members, and why each is in it",
-    responses=problems(404),
-)
+@router.reads("/circles/{circle_id}", CircleOut, 404)
 async def get_circle(circle_id: uuid.UUID, caller: Caller, reader: Reader) -> Response:
+    """A circle: its facilitators and members, and why each is in it"""
     state = await circle_queries.circle_or_404(reader, caller, circle_id)
     return document_response(circle_document(state), version=state.version)
 
@@ -137,69 +119,38 @@ def _answer(state: CircleState) -> Response:
 _CHANGE_PROBLEMS = problems(403, 404, 409, 412)
 
 
-@router.post(
-    "/circles/{circle_id}/accept",
-    response_model=CircleOut,
-    summary="Accept a proposed circle (admin): its facilitators' slots are taken, sessions may begin",
-    responses=_CHANGE_PROBLEMS,
-)
-async def accept_circle(
-    circle_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
-) -> Response:
-    async with writer.transaction() as session:
-        state = await circles.accept_circle(session, caller=caller, circle_id=circle_id, if_match=if_match)
+@router.posts("/circles/{circle_id}/accept", CircleOut, responses=_CHANGE_PROBLEMS)
+async def accept_circle(circle_id: uuid.UUID, caller: Caller, change: Change) -> Response:
+    """Accept a proposed circle (admin): its facilitators' slots are taken, sessions may begin"""
+    state = await change.run(circles.accept_circle, caller=caller, circle_id=circle_id)
     return _answer(state)
 
 
-@router.post(
-    "/circles/{circle_id}/decline",
-    response_model=CircleOut,
-    summary="Decline a proposed circle (admin): its members are free for the next round",
-    responses=_CHANGE_PROBLEMS,
-)
-async def decline_circle(
-    circle_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
-) -> Response:
-    async with writer.transaction() as session:
-        state = await circles.decline_circle(session, caller=caller, circle_id=circle_id, if_match=if_match)
+@router.posts("/circles/{circle_id}/decline", CircleOut, responses=_CHANGE_PROBLEMS)
+async def decline_circle(circle_id: uuid.UUID, caller: Caller, change: Change) -> Response:
+    """Decline a proposed circle (admin): its members are free for the next round"""
+    state = await change.run(circles.decline_circle, caller=caller, circle_id=circle_id)
     return _answer(state)
 
 
-@router.post(
-    "/circles/{circle_id}/end",
-    response_model=CircleOut,
-    summary="End a circle (its facilitators or an admin), with a reason",
-    responses=_CHANGE_PROBLEMS,
-)
+@router.posts("/circles/{circle_id}/end", CircleOut, responses=_CHANGE_PROBLEMS)
 async def end_circle(
     circle_id: uuid.UUID,
     caller: Caller,
-    writer: Writer,
+    change: Change,
     body: MatchEnd | None = None,
-    if_match: IfMatch = None,
 ) -> Response:
-    async with writer.transaction() as session:
-        state = await circles.end_circle(
-            session,
-            caller=caller,
-            circle_id=circle_id,
-            reason=body.reason if body else None,
-            if_match=if_match,
-        )
+    """End a circle (its facilitators or an admin), with a reason"""
+    state = await change.run(
+        circles.end_circle, caller=caller, circle_id=circle_id, reason=body.reason if body else None
+    )
     return _answer(state)
 
 
-@router.post(
-    "/circles/{circle_id}/members/{person_id}/leave",
-    response_model=CircleOut,
-    summary="Leave a circle (the member themself, or an admin removing them): only that membership ends",
-    responses=_CHANGE_PROBLEMS,
-)
+@router.posts("/circles/{circle_id}/members/{person_id}/leave", CircleOut, responses=_CHANGE_PROBLEMS)
 async def leave_circle(
-    circle_id: uuid.UUID, person_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
+    circle_id: uuid.UUID, person_id: uuid.UUID, caller: Caller, change: Change
 ) -> Response:
-    async with writer.transaction() as session:
-        state = await circles.leave_circle(
-            session, caller=caller, circle_id=circle_id, person_id=person_id, if_match=if_match
-        )
+    """Leave a circle (the member themself, or an admin removing them): only that membership ends"""
+    state = await change.run(circles.leave_circle, caller=caller, circle_id=circle_id, person_id=person_id)
     return _answer(state)

@@ -4,61 +4,53 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import queries
-from matching.dependencies import Admin, Reader, Writer
+from matching.dependencies import Admin, Creation, Reader, Writer
 from matching.documents import exclusion_document
 from matching.schemas import ExclusionCreate, ExclusionOut, ExclusionPage
 from matching.service import exclusions
-from shared.concurrency import IdempotencyKey
 from shared.pagination import Cursor, Limit
-from shared.responses import Created, page_response, problems
+from shared.responses import Created, page_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["exclusions"])
+router = Routes("exclusions", "Pairs excluded by admins")
 
 
-@router.post(
-    "/programs/{program_id}/exclusions",
-    status_code=201,
-    response_model=ExclusionOut,
-    summary="Exclude a pair (a draft round proposing it waitlists the mentee)",
-    responses=problems(404, 409),
-)
+@router.creates("/programs/{program_id}/exclusions", ExclusionOut, 404, 409)
 async def create_exclusion(
     program_id: uuid.UUID,
     body: ExclusionCreate,
     caller: Admin,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
+    """Exclude a pair (a draft round proposing it waitlists the mentee)"""
+
     async def create(session: AsyncSession) -> Created:
         exclusion = await exclusions.create_exclusion(
             session, caller=caller, program_id=program_id, body=body
         )
         return exclusion_document(exclusion), {"Location": f"/v1/exclusions/{exclusion.id}"}
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/programs/{program_id}/exclusions", response_model=ExclusionPage, summary="A program's excluded pairs"
-)
+@router.reads("/programs/{program_id}/exclusions", ExclusionPage)
 async def list_exclusions(
     program_id: uuid.UUID, caller: Admin, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
+    """A program's excluded pairs"""
     page, next_cursor = await queries.list_exclusions(
         reader, caller=caller, program_id=program_id, limit=limit, cursor=cursor
     )
     return page_response([exclusion_document(exclusion) for exclusion in page], next_cursor)
 
 
-@router.delete(
-    "/exclusions/{exclusion_id}", status_code=204, summary="Lift an exclusion", responses=problems(404)
-)
+@router.deletes("/exclusions/{exclusion_id}", None, 404)
 async def delete_exclusion(exclusion_id: uuid.UUID, caller: Admin, writer: Writer) -> Response:
+    """Lift an exclusion"""
     async with writer.transaction() as session:
         await exclusions.delete_exclusion(session, caller=caller, exclusion_id=exclusion_id)
     return Response(status_code=204)

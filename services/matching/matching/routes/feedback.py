@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from matching import queries
@@ -12,20 +11,17 @@ from matching.dependencies import Admin, Reader
 from matching.documents import rating_document
 from matching.schemas import RatedMatchPage
 from shared.pagination import Cursor, Limit
-from shared.responses import page_response, problems
+from shared.responses import page_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["feedback"])
+router = Routes("feedback", "Ratings of matches next to their scores, for calibration (admins)")
 
 
-@router.get(
-    "/programs/{program_id}/ratings",
-    response_model=RatedMatchPage,
-    summary="Ratings of the program's matches next to their score breakdowns (to calibrate weights)",
-    responses=problems(404),
-)
+@router.reads("/programs/{program_id}/ratings", RatedMatchPage, 404)
 async def list_ratings(
     program_id: uuid.UUID, caller: Admin, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
+    """Ratings of the program's matches next to their score breakdowns (to calibrate weights)"""
     page, next_cursor = await queries.list_ratings(
         reader, caller=caller, program_id=program_id, limit=limit, cursor=cursor
     )

@@ -5,24 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import Response
 
 from matching import queries
 from matching.dependencies import Caller, PoolsDep, Reader, SettingsDep
 from matching.documents import suggestions_document
 from matching.schemas import SuggestionList
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["suggestions"])
+router = Routes("suggestions", "Top mentors for a mentee, explained")
 
 
-@router.get(
-    "/programs/{program_id}/suggestions",
-    response_model=SuggestionList,
-    summary="Top mentors for a mentee, each with its score breakdown and reasons",
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}/suggestions", SuggestionList, 403, 404)
 async def get_suggestions(
     program_id: uuid.UUID,
     caller: Caller,
@@ -32,6 +28,7 @@ async def get_suggestions(
     mentee_id: Annotated[uuid.UUID | None, Query(description="Default: the caller")] = None,
     limit: Annotated[int | None, Query(ge=1, le=50)] = None,
 ) -> Response:
+    """Top mentors for a mentee, each with its score breakdown and reasons"""
     found = await queries.suggestions(
         reader,
         caller=caller,

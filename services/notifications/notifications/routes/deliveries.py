@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy import text
 
 from notifications import queries
@@ -15,14 +15,15 @@ from notifications.models import DeliveryStatus
 from notifications.service import DISPATCH_CHANNEL
 from notifications.service.deliveries import resend
 from shared.clock import utcnow
-from shared.errors import Problem, not_found
+from shared.errors import Problem
 from shared.pagination import Cursor, Limit
-from shared.responses import document_response, page_response, problems
+from shared.responses import document_response, found, page_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
+router = Routes("deliveries", "The delivery log (admins)", prefix="/v1/deliveries")
 
 
-@router.get("", summary="Deliveries, newest first", responses=problems(400, 403, 422))
+@router.reads("", None, 400, 403, 422)
 async def list_deliveries(
     caller: Admin,
     db: Reader,
@@ -32,6 +33,7 @@ async def list_deliveries(
     person_id: Annotated[uuid.UUID | None, Query()] = None,
     kind: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z_]+$")] = None,
 ) -> Response:
+    """Deliveries, newest first"""
     rows, next_cursor = await queries.deliveries_page(
         db,
         caller.organization,
@@ -44,25 +46,23 @@ async def list_deliveries(
     return page_response([delivery_document(row) for row in rows], next_cursor)
 
 
-@router.get("/{delivery_id}", summary="One delivery with its log", responses=problems(403, 404))
+@router.reads("/{delivery_id}", None, 403, 404)
 async def get_delivery(delivery_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
-    row = await queries.delivery_of(db, delivery_id, organization=caller.organization)
-    if row is None:
-        raise not_found("delivery")
+    """One delivery with its log"""
+    row = found(await queries.delivery_of(db, delivery_id, organization=caller.organization), "delivery")
     return document_response(delivery_document(row, await queries.delivery_log(db, row.id)))
 
 
-@router.post(
-    "/{delivery_id}/resend",
-    summary="Send a failed, bounced or unknown delivery again",
-    description="For `unknown` the message may already be in the mailbox: resending is the admin's call.",
-    responses=problems(403, 404, 409),
-)
+@router.posts("/{delivery_id}/resend", None, 403, 404, 409)
 async def resend_delivery(delivery_id: uuid.UUID, caller: Admin, writer: Writer) -> Response:
+    """Send a failed, bounced or unknown delivery again
+
+    For `unknown` the message may already be in the mailbox: resending is the admin's call.
+    """
     async with writer.transaction() as session:
-        row = await queries.delivery_of(session, delivery_id, organization=caller.organization)
-        if row is None:
-            raise not_found("delivery")
+        row = found(
+            await queries.delivery_of(session, delivery_id, organization=caller.organization), "delivery"
+        )
         if row.status not in (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED, DeliveryStatus.UNKNOWN):
             raise Problem(409, f"a delivery that is {row.status} is not sent again")
         await resend(session, row, now=utcnow())

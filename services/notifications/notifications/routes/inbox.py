@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sse_starlette.sse import EventSourceResponse
 
 from notifications import queries
@@ -16,15 +16,15 @@ from notifications.schemas import NotificationChange, ReadAll
 from notifications.service import inbox
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
-from shared.errors import not_found
 from shared.live import LiveItem, last_event_id, live_response
 from shared.pagination import Cursor, Limit
-from shared.responses import document_response, page_response, problems
+from shared.responses import document_response, found, page_response, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1/me", tags=["inbox"])
+router = Routes("inbox", "A person's notifications, unread count and live stream", prefix="/v1/me")
 
 
-@router.get("/notifications", summary="My notifications, newest first", responses=problems(400, 403))
+@router.reads("/notifications", None, 400, 403)
 async def list_notifications(
     me: Me,
     db: Reader,
@@ -33,29 +33,24 @@ async def list_notifications(
     unread: Annotated[bool, Query(description="Only unread ones")] = False,
     archived: Annotated[bool, Query(description="The archived ones instead of the others")] = False,
 ) -> Response:
+    """My notifications, newest first"""
     rows, next_cursor = await queries.inbox_page(
         db, me.organization, me.id, unread_only=unread, archived=archived, limit=limit, cursor=cursor
     )
     return page_response([notification_document(row) for row in rows], next_cursor)
 
 
-@router.get(
-    "/notifications/unread-count", summary="How many unread notifications (the bell)", responses=problems(403)
-)
+@router.reads("/notifications/unread-count", None, 403)
 async def unread_count(me: Me, db: Reader) -> Response:
+    """How many unread notifications (the bell)"""
     return document_response({"unread": await queries.unread_count(db, me.organization, me.id)})
 
 
-@router.get(
+@router.reads(
     "/notifications/stream",
-    summary="Live stream of my new notifications (Server-Sent Events)",
-    description=(
-        "`text/event-stream`: one `notification` event per new inbox entry, its `id` the entry's `seq`. "
-        "A reconnecting client sends `Last-Event-ID` (or `?after=`) and misses nothing. "
-        "Browsers pass the bearer token with a fetch-based EventSource."
-    ),
-    response_class=EventSourceResponse,
+    None,
     responses={200: {"content": {"text/event-stream": {}}}, **problems(403)},
+    response_class=EventSourceResponse,
 )
 async def stream(
     request: Request,
@@ -65,6 +60,13 @@ async def stream(
     hub_reads: LiveReadsDep,
     after: Annotated[int | None, Query(ge=0, description="Resume after this `seq`")] = None,
 ) -> EventSourceResponse:
+    """Live stream of my new notifications (Server-Sent Events)
+
+    `text/event-stream`: one `notification` event per new inbox entry, its `id` the entry's `seq`. A
+    reconnecting client sends `Last-Event-ID` (or `?after=`) and misses nothing. Browsers pass the bearer
+    token with a fetch-based EventSource.
+    """
+
     async def fetch(position: int) -> Sequence[LiveItem]:
         # Thousands of streams (re)connecting at once queue here, not for the pool's connections.
         async with hub_reads, runtime.read_sessions() as session:
@@ -76,38 +78,37 @@ async def stream(
     )
 
 
-@router.get("/notifications/{notification_id}", summary="One notification", responses=problems(403, 404))
+@router.reads("/notifications/{notification_id}", None, 403, 404)
 async def get_notification(notification_id: uuid.UUID, me: Me, db: Reader) -> Response:
-    row = await queries.notification_of(db, notification_id, organization=me.organization, person_id=me.id)
-    if row is None:
-        raise not_found("notification")
+    """One notification"""
+    row = found(
+        await queries.notification_of(db, notification_id, organization=me.organization, person_id=me.id),
+        "notification",
+    )
     return document_response(notification_document(row), version=row.version)
 
 
-@router.patch(
-    "/notifications/{notification_id}",
-    summary="Mark a notification read or unread, archived or not",
-    responses=problems(403, 404, 412, 422, 428),
-)
+@router.patches("/notifications/{notification_id}", None, 403, 404, 412, 422, 428)
 async def change_notification(
     notification_id: uuid.UUID, changes: NotificationChange, me: Me, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Mark a notification read or unread, archived or not"""
     async with writer.transaction() as session:
-        row = await queries.notification_of(
-            session, notification_id, organization=me.organization, person_id=me.id
+        row = found(
+            await queries.notification_of(
+                session, notification_id, organization=me.organization, person_id=me.id
+            ),
+            "notification",
         )
-        if row is None:
-            raise not_found("notification")
         inbox.change(row, changes, if_match=if_match, now=utcnow())
         await session.flush()
         document = notification_document(row)
     return document_response(document, version=row.version)
 
 
-@router.post(
-    "/notifications/read-all", summary="Mark all (or all up to a seq) read", responses=problems(403, 422)
-)
+@router.posts("/notifications/read-all", None, 403, 422)
 async def read_all(me: Me, writer: Writer, body: ReadAll | None = None) -> Response:
+    """Mark all (or all up to a seq) read"""
     async with writer.transaction() as session:
         count = await inbox.read_all(
             session,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from notifications.dependencies import Caller
 from notifications.documents import kinds_document
 from notifications.rendering import languages
 from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["kinds"])
+router = Routes("kinds", "What the platform notifies about")
 
 
-@router.get("/kinds", summary="Every kind of notification, its defaults and its template variables")
+@router.reads("/kinds")
 async def list_kinds(caller: Caller) -> Response:
+    """Every kind of notification, its defaults and its template variables"""
     return document_response({"items": kinds_document(), "languages": languages()})

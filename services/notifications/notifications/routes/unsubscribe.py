@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 from fastapi.responses import HTMLResponse
 
 from notifications import queries
@@ -17,20 +17,17 @@ from notifications.service import preferences
 from notifications.unsubscribe_tokens import read_token
 from shared.clock import utcnow
 from shared.errors import not_found
-from shared.responses import document_response, problems
+from shared.responses import document_response, found
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1/unsubscribe", tags=["unsubscribe"])
+router = Routes("unsubscribe", "One-click unsubscribe links from emails (no token)", prefix="/v1/unsubscribe")
 
 Token = Annotated[str, Path(max_length=200, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")]
 
 
-@router.get(
-    "/{token}",
-    summary="A page confirming the unsubscription",
-    response_class=HTMLResponse,
-    responses=problems(404),
-)
+@router.reads("/{token}", None, 404, response_class=HTMLResponse)
 async def unsubscribe_page(token: Token, settings: SettingsDep, db: Reader) -> HTMLResponse:
+    """A page confirming the unsubscription"""
     found = read_token(settings.unsubscribe_secret.get_secret_value().encode(), token)
     if found is None or found[1] not in KINDS or await queries.person(db, found[0]) is None:
         raise not_found("unsubscribe link")
@@ -42,16 +39,15 @@ async def unsubscribe_page(token: Token, settings: SettingsDep, db: Reader) -> H
     return HTMLResponse(page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
-@router.post("/{token}", summary="Switch these emails off (one click, no sign-in)", responses=problems(404))
+@router.posts("/{token}", None, 404)
 async def unsubscribe(token: Token, settings: SettingsDep, writer: Writer) -> Response:
-    found = read_token(settings.unsubscribe_secret.get_secret_value().encode(), token)
-    if found is None or found[1] not in KINDS:
+    """Switch these emails off (one click, no sign-in)"""
+    claim = read_token(settings.unsubscribe_secret.get_secret_value().encode(), token)
+    if claim is None or claim[1] not in KINDS:
         raise not_found("unsubscribe link")
-    person_id, kind = found
+    person_id, kind = claim
     async with writer.transaction() as session:
-        person = await queries.person(session, person_id)
-        if person is None:
-            raise not_found("unsubscribe link")
+        person = found(await queries.person(session, person_id), "unsubscribe link")
         await preferences.unsubscribe(
             session, organization=person.organization, person_id=person_id, kind=kind, now=utcnow()
         )

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from portal import queries
 from portal.dependencies import Caller, SettingsDep, UpstreamsDep
 from portal.schemas import Me
 from shared.auth import bearer_token
 from shared.errors import Problem
-from shared.responses import DocumentResponse, problems
+from shared.responses import DocumentResponse
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["home"])
+router = Routes("home", "The signed-in person's views")
 
 
-@router.get(
-    "/me",
-    response_model=Me,
-    summary="My home view: profile, enrollments, matches, next sessions, open requests and more",
-    responses=problems(403),
-)
+@router.reads("/me", Me, 403)
 async def get_me(
     request: Request, caller: Caller, upstreams: UpstreamsDep, settings: SettingsDep
 ) -> DocumentResponse:
+    """My home view: profile, enrollments, matches, next sessions, open requests and more"""
     person_id = caller.person_id
     token = bearer_token(request)
     if person_id is None or token is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from privacy import queries
 from privacy.dependencies import Admin, Reader, Writer
@@ -10,30 +10,24 @@ from privacy.schemas import PolicyOut, PolicyUpdate
 from privacy.service import policies
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["policy"])
+router = Routes("policy", "Retention, automatic erasure, integrations' rights (admins)")
 
 
-@router.get(
-    "/policy",
-    response_model=PolicyOut,
-    summary='The organization\'s privacy policy (admin); the documented defaults with ETag "0" until set',
-    responses=problems(403),
-)
+@router.reads("/policy", PolicyOut, 403)
 async def get_policy(caller: Admin, db: Reader) -> Response:
+    """The organization's privacy policy (admin); the documented defaults with ETag "0" until set"""
     document, version = await queries.policy_of(db, organization=caller.organization)
     return document_response(document, version=version)
 
 
-@router.put(
-    "/policy",
-    response_model=PolicyOut,
-    summary="Replace the organization's privacy policy (admin, If-Match); the services holding "
-    "such records apply the new retention",
-    responses=problems(403, 412, 422, 428),
-)
+@router.puts("/policy", PolicyOut, 403, 412, 422, 428)
 async def put_policy(body: PolicyUpdate, caller: Admin, writer: Writer, if_match: IfMatch = None) -> Response:
+    """Replace the organization's privacy policy (admin, If-Match); the services holding such records apply
+    the new retention
+    """
     async with writer.transaction() as session:
         await policies.update_policy(session, caller=caller, changes=body, if_match=if_match, now=utcnow())
     async with writer.transaction() as session:

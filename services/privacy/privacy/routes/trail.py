@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from privacy import queries
@@ -20,8 +20,9 @@ from privacy.schemas import AuditPage
 from shared.audit import record_access
 from shared.pagination import Cursor, Limit
 from shared.responses import page_response, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["audit trail"])
+router = Routes("audit trail", "Who did what and when, across every service (admins)")
 
 
 def _filter(
@@ -54,19 +55,11 @@ def _filter(
 TrailWhere = Annotated[queries.TrailFilter, Depends(_filter)]
 
 
-@router.get(
-    "/audit-entries",
-    response_model=AuditPage,
-    summary="The audit trail, newest first: by resource, by actor, by time range (admin)",
-    responses=problems(400, 403, 422),
-)
+@router.reads("/audit-entries", AuditPage, 400, 403, 422)
 async def list_entries(
-    caller: Admin,
-    db: Reader,
-    where: TrailWhere,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    caller: Admin, db: Reader, where: TrailWhere, limit: Limit = 100, cursor: Cursor = None
 ) -> Response:
+    """The audit trail, newest first: by resource, by actor, by time range (admin)"""
     items, next_cursor = await queries.trail_page(
         db, organization=caller.organization, where=where, limit=limit, cursor=cursor
     )
@@ -79,19 +72,16 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-@router.get(
+@router.reads(
     "/audit-entries.csv",
-    summary="The audit trail as CSV, with the same filters (admin; the export itself is recorded)",
-    response_class=Response,
+    None,
     responses={200: {"content": {"text/csv": {}}}, **problems(403, 422)},
+    response_class=Response,
 )
 async def export_entries(
-    caller: Admin,
-    runtime: RuntimeDep,
-    writer: Writer,
-    settings: SettingsDep,
-    where: TrailWhere,
+    caller: Admin, runtime: RuntimeDep, writer: Writer, settings: SettingsDep, where: TrailWhere
 ) -> Response:
+    """The audit trail as CSV, with the same filters (admin; the export itself is recorded)"""
     async with writer.transaction() as session:
         await record_access(
             session,

@@ -5,21 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from profiles import queries
-from profiles.dependencies import PeopleManager, Reader, Writer
+from profiles.dependencies import Creation, Paging, PeopleManager, Reader
 from profiles.imports.job import start_import
 from profiles.imports.parsing import UnreadableFile, Upload, parse_csv, parse_json
 from profiles.schemas import ImportJob, ImportPage
-from shared.concurrency import IdempotencyKey
-from shared.errors import Problem, not_found
-from shared.pagination import Cursor, Limit
-from shared.responses import Created, document_response, page_response, problems
+from shared.errors import Problem
+from shared.responses import Created, document_response, found, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["imports"])
+router = Routes("imports", "Bulk loads of people from HR exports, run as jobs")
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _CSV = ("text/csv", "application/csv", "text/plain")
@@ -61,11 +60,9 @@ async def _upload(request: Request) -> tuple[Upload, str]:
         raise Problem(422, str(exc), slug="unreadable-file") from exc
 
 
-@router.post(
+@router.creates(
     "/imports/people",
-    status_code=201,
-    response_model=ImportJob,
-    summary="Import people from an HR export (CSV or JSON); runs as a job, see its progress at Location",
+    ImportJob,
     responses=problems(403, 409)
     | {413: {"description": "File too large"}, 415: {"description": "Not CSV or JSON"}},
     openapi_extra={
@@ -87,10 +84,10 @@ async def _upload(request: Request) -> tuple[Upload, str]:
 async def import_people(
     request: Request,
     caller: PeopleManager,
-    writer: Writer,
+    creation: Creation,
     dry_run: Annotated[bool, Query(description="Report what would happen, per row, without writing")] = False,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """Import people from an HR export (CSV or JSON); runs as a job, see its progress at Location"""
     upload, file_format = await _upload(request)
 
     async def create(session: AsyncSession) -> Created:
@@ -99,33 +96,18 @@ async def import_people(
         )
         return job, {"Location": f"/v1/imports/{job['id']}"}
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
 # Before `/imports/{import_id}`, which would otherwise take `people` for an import id.
-@router.get(
-    "/imports/people",
-    response_model=ImportPage,
-    summary="The organization's imports of people, newest first (progress and results)",
-    responses=problems(400, 403),
-)
-async def list_imports(
-    caller: PeopleManager, db: Reader, limit: Limit = 50, cursor: Cursor = None
-) -> Response:
-    items, next_cursor = await queries.list_imports(
-        db, organization=caller.organization, limit=limit, cursor=cursor
-    )
-    return page_response(items, next_cursor)
+@router.reads("/imports/people", ImportPage, 400, 403)
+async def list_imports(caller: PeopleManager, db: Reader, paging: Paging) -> Response:
+    """The organization's imports of people, newest first (progress and results)"""
+    return await paging.answer(queries.list_imports, db, organization=caller.organization)
 
 
-@router.get(
-    "/imports/{import_id}",
-    response_model=ImportJob,
-    summary="An import's progress and result (per-row errors by row number)",
-    responses=problems(403, 404),
-)
+@router.reads("/imports/{import_id}", ImportJob, 403, 404)
 async def get_import(import_id: uuid.UUID, caller: PeopleManager, db: Reader) -> Response:
-    job = await queries.import_for(db, organization=caller.organization, import_id=import_id)
-    if job is None:
-        raise not_found("import")
+    """An import's progress and result (per-row errors by row number)"""
+    job = found(await queries.import_for(db, organization=caller.organization, import_id=import_id), "import")
     return document_response(job)

@@ -5,7 +5,7 @@ Only ever the caller's own: an admin token gets the admin's own data, never anyo
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from profiles import queries
 from profiles.dependencies import Caller, Reader, SelfIdBox, Writer
@@ -21,21 +21,18 @@ from profiles.service import personal_data
 from profiles.service.self_identification import person_of
 from shared.audit import record_access
 from shared.clock import utcnow
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["personal data"])
+router = Routes("personal data", "Download or erase what the platform holds on you about these")
 
 # What the trail says was read.
 DOWNLOAD_READ = "personal data download (self-identification, personality, intake)"
 
 
-@router.get(
-    "/me/personal-data",
-    response_model=PersonalDataExport,
-    summary="Download what the platform holds on you: self-identification and consents, personality, intake",
-    responses=problems(403),
-)
+@router.reads("/me/personal-data", PersonalDataExport, 403)
 async def download(caller: Caller, db: Reader, box: SelfIdBox, writer: Writer) -> Response:
+    """Download what the platform holds on you: self-identification and consents, personality, intake"""
     person_id = person_of(caller)
     found = await queries.personal_data_of(db, caller=caller, person_id=person_id)
     # Sensitive data read (by its owner): in the audit trail, naming what was read only.
@@ -78,16 +75,11 @@ async def download(caller: Caller, db: Reader, box: SelfIdBox, writer: Writer) -
     return document_response(document, headers=headers)
 
 
-@router.delete(
-    "/me/personal-data",
-    response_model=ErasureOut,
-    summary=(
-        "Erase your self-identification (and consent record), personality results and intake answers; "
-        "matching drops its copies through events"
-    ),
-    responses=problems(403, 404),
-)
+@router.deletes("/me/personal-data", ErasureOut, 403, 404)
 async def erase(caller: Caller, writer: Writer, box: SelfIdBox) -> Response:
+    """Erase your self-identification (and consent record), personality results and intake answers; matching
+    drops its copies through events
+    """
     async with writer.transaction() as session:
         counts = await personal_data.erase(session, caller=caller, box=box)
     return document_response(counts)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import personality, queries
-from profiles.dependencies import Caller, Reader, Writer
+from profiles.dependencies import Caller, Creation, Paging, Reader
 from profiles.schemas import (
     AnyPersonality,
     PersonalityHistory,
@@ -20,11 +20,10 @@ from profiles.schemas import (
     PersonalityResultOut,
 )
 from profiles.service import personality as personality_service
-from shared.concurrency import IdempotencyKey
-from shared.pagination import Cursor, Limit
-from shared.responses import Created, document_response, page_response, problems
+from shared.responses import Created, document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["personality"])
+router = Routes("personality", "The optional personality (Mini-IPIP) and working-style survey")
 
 _CITATION = (
     "Donnellan, M. B., Oswald, F. L., Baird, B. M., & Lucas, R. E. (2006). The Mini-IPIP scales: "
@@ -33,12 +32,9 @@ _CITATION = (
 )
 
 
-@router.get(
-    "/personality/questionnaire",
-    response_model=PersonalityQuestionnaireOut,
-    summary="The personality (Mini-IPIP) and working-style questions, with the scale and scoring keys",
-)
+@router.reads("/personality/questionnaire", PersonalityQuestionnaireOut)
 async def questionnaire(caller: Caller) -> Response:
+    """The personality (Mini-IPIP) and working-style questions, with the scale and scoring keys"""
     return document_response(
         {
             "instrument": "Mini-IPIP",
@@ -65,47 +61,29 @@ async def questionnaire(caller: Caller) -> Response:
     )
 
 
-@router.post(
-    "/people/{person_id}/personality",
-    status_code=201,
-    response_model=PersonalityResultOut,
-    summary="Take (or retake) the questionnaire: yourself only; the latest answer to each part counts",
-    responses=problems(403, 404, 422),
-)
+@router.creates("/people/{person_id}/personality", PersonalityResultOut, 403, 404, 422)
 async def take(
     person_id: uuid.UUID,
     answers: PersonalityIn,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
+    """Take (or retake) the questionnaire: yourself only; the latest answer to each part counts"""
+
     async def create(session: AsyncSession) -> Created:
         result = await personality_service.take(session, caller=caller, person_id=person_id, answers=answers)
         return result, {"Location": f"/v1/people/{person_id}/personality"}
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/people/{person_id}/personality",
-    response_model=AnyPersonality,
-    summary="Your result (`own`); an admin sees only whether it was taken (`admin`)",
-    responses=problems(404),
-)
+@router.reads("/people/{person_id}/personality", AnyPersonality, 404)
 async def get_personality(person_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    """Your result (`own`); an admin sees only whether it was taken (`admin`)"""
     return document_response(await queries.personality_for(db, caller=caller, person_id=person_id))
 
 
-@router.get(
-    "/people/{person_id}/personality/history",
-    response_model=PersonalityHistory,
-    summary="Your takes, oldest first (yourself only)",
-    responses=problems(400, 403, 404),
-)
-async def history(
-    person_id: uuid.UUID, caller: Caller, db: Reader, limit: Limit = 50, cursor: Cursor = None
-) -> Response:
-    items, next_cursor = await queries.personality_history(
-        db, caller=caller, person_id=person_id, limit=limit, cursor=cursor
-    )
-    return page_response(items, next_cursor)
+@router.reads("/people/{person_id}/personality/history", PersonalityHistory, 400, 403, 404)
+async def history(person_id: uuid.UUID, caller: Caller, db: Reader, paging: Paging) -> Response:
+    """Your takes, oldest first (yourself only)"""
+    return await paging.answer(queries.personality_history, db, caller=caller, person_id=person_id)

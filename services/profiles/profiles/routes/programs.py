@@ -4,90 +4,61 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
-from profiles.dependencies import Admin, Caller, Reader, Writer
+from profiles.dependencies import Admin, Caller, Change, Creation, Paging, Reader
 from profiles.schemas import Program, ProgramCreate, ProgramPage, ProgramUpdate
-from shared.concurrency import IdempotencyKey, IfMatch, etag
+from shared.concurrency import etag
 from shared.contracts.profiles import ProgramObjective, ProgramStatus
-from shared.errors import not_found
-from shared.pagination import Cursor, Limit
-from shared.responses import Created, document_response, page_response, problems
+from shared.responses import Created, document_response, found
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["programs"])
+router = Routes("programs", "Mentorship programs (admins manage them)")
 
 
-@router.post(
-    "/programs",
-    status_code=201,
-    response_model=Program,
-    summary="Create a program (admin)",
-    responses=problems(403),
-)
-async def create_program(
-    fields: ProgramCreate,
-    caller: Admin,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+@router.creates("/programs", Program, 403)
+async def create_program(fields: ProgramCreate, caller: Admin, creation: Creation) -> Response:
+    """Create a program (admin)"""
+
     async def create(session: AsyncSession) -> Created:
         program = await service.create_program(session, caller=caller, fields=fields)
         headers = {"ETag": etag(program["version"]), "Location": f"/v1/programs/{program['id']}"}
         return program, headers
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/programs",
-    response_model=ProgramPage,
-    summary="List programs (drafts are visible to admins only)",
-    responses=problems(400),
-)
+@router.reads("/programs", ProgramPage, 400)
 async def list_programs(
     caller: Caller,
     db: Reader,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
     status: ProgramStatus | None = None,
     objective: ProgramObjective | None = None,
 ) -> Response:
-    items, next_cursor = await queries.list_programs(
+    """List programs (drafts are visible to admins only)"""
+    return await paging.answer(
+        queries.list_programs,
         db,
         caller=caller,
         status=status.value if status else None,
         objective=objective.value if objective else None,
-        limit=limit,
-        cursor=cursor,
     )
-    return page_response(items, next_cursor)
 
 
-@router.get("/programs/{program_id}", response_model=Program, summary="A program", responses=problems(404))
+@router.reads("/programs/{program_id}", Program, 404)
 async def get_program(program_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
-    program = await queries.program_for(db, caller=caller, program_id=program_id)
-    if program is None:
-        raise not_found("program")
+    """A program"""
+    program = found(await queries.program_for(db, caller=caller, program_id=program_id), "program")
     return document_response(program, version=program["version"])
 
 
-@router.patch(
-    "/programs/{program_id}",
-    response_model=Program,
-    summary="Change a program (admin, If-Match required)",
-    responses=problems(403, 404, 409, 412, 428),
-)
+@router.patches("/programs/{program_id}", Program, 403, 404, 409, 412, 428)
 async def update_program(
-    program_id: uuid.UUID,
-    changes: ProgramUpdate,
-    caller: Admin,
-    writer: Writer,
-    if_match: IfMatch = None,
+    program_id: uuid.UUID, changes: ProgramUpdate, caller: Admin, change: Change
 ) -> Response:
-    async with writer.transaction() as session:
-        program = await service.update_program(
-            session, caller=caller, program_id=program_id, changes=changes, if_match=if_match
-        )
+    """Change a program (admin, If-Match required)"""
+    program = await change.run(service.update_program, caller=caller, program_id=program_id, changes=changes)
     return document_response(program, version=program["version"])

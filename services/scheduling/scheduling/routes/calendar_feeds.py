@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from scheduling import queries
 from scheduling.calendar_entries import calendar_entries, group_calendar_entries
@@ -16,20 +16,15 @@ from scheduling.group_queries import group_sessions_of_person
 from scheduling.schemas import FeedCreate, FeedCreated, FeedOut
 from scheduling.service import calendar_feeds
 from shared.clock import utcnow
-from shared.errors import not_found
-from shared.responses import document_response, problems
+from shared.responses import document_response, found, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["calendar feeds"])
+router = Routes("calendar feeds", "iCalendar subscription URLs")
 
 
-@router.post(
-    "/calendar-feeds",
-    status_code=201,
-    response_model=FeedCreated,
-    summary="Create a subscription URL for your sessions (the URL is shown only in this response)",
-    responses=problems(403, 409),
-)
+@router.creates("/calendar-feeds", FeedCreated, 403, 409)
 async def create_feed(body: FeedCreate, caller: Caller, writer: Writer, settings: SettingsDep) -> Response:
+    """Create a subscription URL for your sessions (the URL is shown only in this response)"""
     async with writer.transaction() as session:
         feed, token = await calendar_feeds.create_feed(
             session,
@@ -46,40 +41,34 @@ async def create_feed(body: FeedCreate, caller: Caller, writer: Writer, settings
     )
 
 
-@router.get(
-    "/calendar-feeds", response_model=list[FeedOut], summary="Your calendar feeds (without their URLs)"
-)
+@router.reads("/calendar-feeds", list[FeedOut])
 async def list_feeds(caller: Caller, db: Reader) -> Response:
+    """Your calendar feeds (without their URLs)"""
     person_id = calendar_feeds.feed_owner(caller)
     feeds = await queries.feeds_of_person(db, organization=caller.organization, person_id=person_id)
     return document_response([feed_document(feed) for feed in feeds])
 
 
-@router.delete(
-    "/calendar-feeds/{feed_id}",
-    status_code=204,
-    summary="Revoke a calendar feed: its URL stops working at once",
-    responses=problems(404),
-)
+@router.deletes("/calendar-feeds/{feed_id}", None, 404)
 async def revoke_feed(feed_id: uuid.UUID, caller: Caller, writer: Writer) -> Response:
+    """Revoke a calendar feed: its URL stops working at once"""
     async with writer.transaction() as session:
         await calendar_feeds.revoke_feed(session, caller=caller, feed_id=feed_id, now=utcnow())
     return Response(status_code=204)
 
 
-@router.get(
+@router.reads(
     "/calendar-feeds/{token}.ics",
-    summary="A person's sessions as an iCalendar feed (no login: the secret URL is the credential)",
-    response_class=Response,
+    None,
     responses={200: {"content": {"text/calendar": {}}}, **problems(404)},
+    response_class=Response,
 )
 async def get_feed(token: str, writer: Writer, settings: SettingsDep) -> Response:
+    """A person's sessions as an iCalendar feed (no login: the secret URL is the credential)"""
     now = utcnow()
     # A transaction, not a reader: opening a feed notes when it was last used.
     async with writer.transaction() as session:
-        feed = await calendar_feeds.open_feed(session, token=token, now=now)
-        if feed is None:
-            raise not_found("calendar feed")
+        feed = found(await calendar_feeds.open_feed(session, token=token, now=now), "calendar feed")
         rows = await queries.sessions_of_person(
             session,
             organization=feed.organization,

@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access, queries
-from scheduling.dependencies import Caller, Reader, Writer
+from scheduling.dependencies import Caller, Creation, Reader, Writer
 from scheduling.group_documents import circle_people, circle_session_document, group_slot_document
 from scheduling.group_queries import circle_sessions_page
 from scheduling.models import CircleSession
@@ -29,13 +29,14 @@ from scheduling.schemas import (
 from scheduling.service import circle_sessions
 from scheduling.service.circle_sessions import CircleContext
 from shared.clock import utcnow
-from shared.concurrency import IdempotencyKey, IfMatch, etag
+from shared.concurrency import IfMatch, etag
 from shared.contracts.scheduling import SessionStatus
 from shared.errors import Problem, not_found
 from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.responses import Created, document_response, page_response, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["circles"])
+router = Routes("circles", "Circle sessions: common slots of all members, booking for all")
 Change = Callable[[AsyncSession], Awaitable[tuple[CircleSession, CircleContext]]]
 
 
@@ -47,12 +48,7 @@ def _window_of(cursor: str) -> tuple[datetime, datetime]:
         raise Problem(400, "the cursor is not valid", slug="invalid-cursor") from exc
 
 
-@router.get(
-    "/circles/{circle_id}/slots",
-    response_model=GroupSlotPage,
-    summary="Common free slots of every member of a circle, in UTC and in each member's local time",
-    responses=problems(400, 404, 409),
-)
+@router.reads("/circles/{circle_id}/slots", GroupSlotPage, 400, 404, 409)
 async def list_circle_slots(
     circle_id: uuid.UUID,
     caller: Caller,
@@ -62,6 +58,7 @@ async def list_circle_slots(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Cursor = None,
 ) -> Response:
+    """Common free slots of every member of a circle, in UTC and in each member's local time"""
     if cursor is not None:
         window_start, window_end = _window_of(cursor)
     slots, context, end = await circle_sessions.find_circle_slots(
@@ -81,20 +78,15 @@ async def list_circle_slots(
     return page_response(items, next_cursor)
 
 
-@router.post(
-    "/circles/{circle_id}/sessions",
-    status_code=201,
-    response_model=CircleSessionOut,
-    summary="Book a session for all of a circle's members in a common slot (facilitators, admins)",
-    responses=problems(403, 404, 409),
-)
+@router.creates("/circles/{circle_id}/sessions", CircleSessionOut, 403, 404, 409)
 async def book_circle_session(
     circle_id: uuid.UUID,
     booking: CircleSessionBooking,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
+    """Book a session for all of a circle's members in a common slot (facilitators, admins)"""
+
     async def create(session: AsyncSession) -> Created:
         row, context = await circle_sessions.book_circle_session(
             session, caller=caller, circle_id=circle_id, booking=booking, now=utcnow()
@@ -102,15 +94,10 @@ async def book_circle_session(
         headers = {"ETag": etag(row.version), "Location": f"/v1/circle-sessions/{row.id}"}
         return circle_session_document(row, context.zones), headers
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/circle-sessions",
-    response_model=CircleSessionPage,
-    summary="Circle sessions in start order (yours; admins: the organization's)",
-    responses=problems(400),
-)
+@router.reads("/circle-sessions", CircleSessionPage, 400)
 async def list_circle_sessions(
     caller: Caller,
     db: Reader,
@@ -121,6 +108,7 @@ async def list_circle_sessions(
     starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Response:
+    """Circle sessions in start order (yours; admins: the organization's)"""
     rows, next_cursor = await circle_sessions_page(
         db,
         organization=caller.organization,
@@ -136,13 +124,9 @@ async def list_circle_sessions(
     return page_response([circle_session_document(row, zones) for row in rows], next_cursor)
 
 
-@router.get(
-    "/circle-sessions/{session_id}",
-    response_model=CircleSessionOut,
-    summary="A circle session",
-    responses=problems(404),
-)
+@router.reads("/circle-sessions/{session_id}", CircleSessionOut, 404)
 async def get_circle_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    """A circle session"""
     row = await db.scalar(
         select(CircleSession).where(
             CircleSession.id == session_id, CircleSession.organization == caller.organization
@@ -163,15 +147,11 @@ async def _change(writer: Writer, change: Change) -> Response:
 _CHANGES = problems(403, 404, 409, 412, 428)
 
 
-@router.post(
-    "/circle-sessions/{session_id}/reschedule",
-    response_model=CircleSessionOut,
-    summary="Move a circle session to another common slot (If-Match required)",
-    responses=_CHANGES,
-)
+@router.posts("/circle-sessions/{session_id}/reschedule", CircleSessionOut, responses=_CHANGES)
 async def reschedule_circle_session(
     session_id: uuid.UUID, move: SessionMove, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Move a circle session to another common slot (If-Match required)"""
     return await _change(
         writer,
         lambda session: circle_sessions.reschedule_circle_session(
@@ -180,12 +160,7 @@ async def reschedule_circle_session(
     )
 
 
-@router.post(
-    "/circle-sessions/{session_id}/cancel",
-    response_model=CircleSessionOut,
-    summary="Cancel a circle session for everyone, with a reason (If-Match required)",
-    responses=_CHANGES,
-)
+@router.posts("/circle-sessions/{session_id}/cancel", CircleSessionOut, responses=_CHANGES)
 async def cancel_circle_session(
     session_id: uuid.UUID,
     cancellation: SessionCancellation,
@@ -193,6 +168,7 @@ async def cancel_circle_session(
     writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
+    """Cancel a circle session for everyone, with a reason (If-Match required)"""
     return await _change(
         writer,
         lambda session: circle_sessions.cancel_circle_session(
@@ -206,15 +182,11 @@ async def cancel_circle_session(
     )
 
 
-@router.post(
-    "/circle-sessions/{session_id}/complete",
-    response_model=CircleSessionOut,
-    summary="Mark a circle session as held (If-Match required)",
-    responses=_CHANGES,
-)
+@router.posts("/circle-sessions/{session_id}/complete", CircleSessionOut, responses=_CHANGES)
 async def complete_circle_session(
     session_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Mark a circle session as held (If-Match required)"""
     return await _change(
         writer,
         lambda session: circle_sessions.complete_circle_session(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access, queries
-from scheduling.dependencies import Caller, Reader, Writer
+from scheduling.dependencies import Caller, Creation, Reader, Writer
 from scheduling.group_documents import flash_session_document, flash_slot_document, office_hours_document
 from scheduling.group_queries import flash_sessions_page, office_hours_of
 from scheduling.models import FlashSession
@@ -27,29 +27,25 @@ from scheduling.schemas import (
 )
 from scheduling.service import flash
 from shared.clock import utcnow
-from shared.concurrency import IdempotencyKey, IfMatch, etag
+from shared.concurrency import IfMatch, etag
 from shared.contracts.scheduling import SessionStatus
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["flash mentoring"])
+router = Routes("flash mentoring", "Office hours, mentors by skill, single sessions within a monthly limit")
 
 
-@router.post(
-    "/programs/{program_id}/office-hours",
-    status_code=201,
-    response_model=OfficeHoursOut,
-    summary="Publish weekly office hours in your own time zone (a flash program's mentors)",
-    responses=problems(403, 404, 409),
-)
+@router.creates("/programs/{program_id}/office-hours", OfficeHoursOut, 403, 404, 409)
 async def publish_office_hours(
     program_id: uuid.UUID,
     body: OfficeHoursCreate,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
+    """Publish weekly office hours in your own time zone (a flash program's mentors)"""
+
     async def create(session: AsyncSession) -> Created:
         hours = await flash.publish_office_hours(
             session, caller=caller, program_id=program_id, body=body, now=utcnow()
@@ -58,18 +54,14 @@ async def publish_office_hours(
         headers = {"ETag": etag(hours.version), "Location": f"/v1/programs/{program_id}/office-hours"}
         return office_hours_document(hours, zones.get(hours.mentor_id)), headers
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/programs/{program_id}/office-hours",
-    response_model=list[OfficeHoursOut],
-    summary="A flash program's office hours (of one mentor with `mentor_id`)",
-    responses=problems(404, 409),
-)
+@router.reads("/programs/{program_id}/office-hours", list[OfficeHoursOut], 404, 409)
 async def list_office_hours(
     program_id: uuid.UUID, caller: Caller, db: Reader, mentor_id: uuid.UUID | None = None
 ) -> Response:
+    """A flash program's office hours (of one mentor with `mentor_id`)"""
     await flash.flash_program(db, caller, program_id)
     rows = await office_hours_of(
         db, organization=caller.organization, program_id=program_id, mentor_id=mentor_id
@@ -78,15 +70,11 @@ async def list_office_hours(
     return document_response([office_hours_document(row, zones.get(row.mentor_id)) for row in rows])
 
 
-@router.post(
-    "/office-hours/{hours_id}/withdraw",
-    response_model=OfficeHoursOut,
-    summary="Withdraw office hours: no new bookings, booked sessions stay (If-Match required)",
-    responses=problems(404, 412, 428),
-)
+@router.posts("/office-hours/{hours_id}/withdraw", OfficeHoursOut, 404, 412, 428)
 async def withdraw_office_hours(
     hours_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Withdraw office hours: no new bookings, booked sessions stay (If-Match required)"""
     async with writer.transaction() as session:
         hours = await flash.withdraw_office_hours(
             session, caller=caller, hours_id=hours_id, if_match=if_match, now=utcnow()
@@ -95,19 +83,16 @@ async def withdraw_office_hours(
     return document_response(office_hours_document(hours, zones.get(hours.mentor_id)), version=hours.version)
 
 
-@router.get(
-    "/programs/{program_id}/flash-mentors",
-    response_model=FlashMentorPage,
-    summary="A flash program's mentors with office hours (with `skill`: those who have it, most expert "
-    "first), what they still offer this month and their next free slots",
-    responses=problems(404, 409),
-)
+@router.reads("/programs/{program_id}/flash-mentors", FlashMentorPage, 404, 409)
 async def list_flash_mentors(
     program_id: uuid.UUID,
     caller: Caller,
     db: Reader,
     skill: Annotated[str | None, Query(max_length=64, description="A skill slug, e.g. pytorch")] = None,
 ) -> Response:
+    """A flash program's mentors with office hours (with `skill`: those who have it, most expert first), what
+    they still offer this month and their next free slots
+    """
     found = await flash.flash_mentors(db, caller=caller, program_id=program_id, skill=skill, now=utcnow())
     zones = await queries.zones_of(db, [item["mentor"].id for item in found])
     items = [
@@ -124,20 +109,15 @@ async def list_flash_mentors(
     return document_response({"items": items})
 
 
-@router.post(
-    "/programs/{program_id}/flash-sessions",
-    status_code=201,
-    response_model=FlashSessionOut,
-    summary="Book one flash slot of a mentor (409 when it was just taken or the mentor's month is full)",
-    responses=problems(403, 404, 409),
-)
+@router.creates("/programs/{program_id}/flash-sessions", FlashSessionOut, 403, 404, 409)
 async def book_flash_session(
     program_id: uuid.UUID,
     booking: FlashBooking,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
+    """Book one flash slot of a mentor (409 when it was just taken or the mentor's month is full)"""
+
     async def create(session: AsyncSession) -> Created:
         row = await flash.book_flash_session(
             session, caller=caller, program_id=program_id, booking=booking, now=utcnow()
@@ -146,15 +126,10 @@ async def book_flash_session(
         headers = {"ETag": etag(row.version), "Location": f"/v1/flash-sessions/{row.id}"}
         return flash_session_document(row, zones), headers
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
-@router.get(
-    "/flash-sessions",
-    response_model=FlashSessionPage,
-    summary="Flash sessions in start order (yours; admins: the organization's)",
-    responses=problems(400),
-)
+@router.reads("/flash-sessions", FlashSessionPage, 400)
 async def list_flash_sessions(
     caller: Caller,
     db: Reader,
@@ -163,6 +138,7 @@ async def list_flash_sessions(
     program_id: uuid.UUID | None = None,
     status: SessionStatus | None = None,
 ) -> Response:
+    """Flash sessions in start order (yours; admins: the organization's)"""
     rows, next_cursor = await flash_sessions_page(
         db,
         organization=caller.organization,
@@ -176,13 +152,9 @@ async def list_flash_sessions(
     return page_response([flash_session_document(row, zones) for row in rows], next_cursor)
 
 
-@router.get(
-    "/flash-sessions/{session_id}",
-    response_model=FlashSessionOut,
-    summary="A flash session",
-    responses=problems(404),
-)
+@router.reads("/flash-sessions/{session_id}", FlashSessionOut, 404)
 async def get_flash_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    """A flash session"""
     row = await db.scalar(
         select(FlashSession).where(
             FlashSession.id == session_id, FlashSession.organization == caller.organization
@@ -202,12 +174,7 @@ async def _answer(session: AsyncSession, row: FlashSession) -> Response:
 _CHANGES = problems(403, 404, 409, 412, 428)
 
 
-@router.post(
-    "/flash-sessions/{session_id}/cancel",
-    response_model=FlashSessionOut,
-    summary="Cancel a flash session: its slot and its place in the mentor's month are free (If-Match)",
-    responses=_CHANGES,
-)
+@router.posts("/flash-sessions/{session_id}/cancel", FlashSessionOut, responses=_CHANGES)
 async def cancel_flash_session(
     session_id: uuid.UUID,
     cancellation: SessionCancellation,
@@ -215,6 +182,7 @@ async def cancel_flash_session(
     writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
+    """Cancel a flash session: its slot and its place in the mentor's month are free (If-Match)"""
     async with writer.transaction() as session:
         row = await flash.cancel_flash_session(
             session,
@@ -227,15 +195,11 @@ async def cancel_flash_session(
         return await _answer(session, row)
 
 
-@router.post(
-    "/flash-sessions/{session_id}/complete",
-    response_model=FlashSessionOut,
-    summary="Mark a flash session as held (If-Match required)",
-    responses=_CHANGES,
-)
+@router.posts("/flash-sessions/{session_id}/complete", FlashSessionOut, responses=_CHANGES)
 async def complete_flash_session(
     session_id: uuid.UUID, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Mark a flash session as held (If-Match required)"""
     async with writer.transaction() as session:
         row = await flash.complete_flash_session(
             session, caller=caller, session_id=session_id, if_match=if_match, now=utcnow()
@@ -243,16 +207,15 @@ async def complete_flash_session(
         return await _answer(session, row)
 
 
-@router.post(
-    "/flash-sessions/{session_id}/continue",
-    response_model=FlashSessionOut,
-    summary="Agree to continue as a long-term match in a one-to-one program; once mentor and mentee "
-    "both agreed, matching makes the match (If-Match required)",
-    responses={**_CHANGES, **problems(422)},
+@router.posts(
+    "/flash-sessions/{session_id}/continue", FlashSessionOut, responses={**_CHANGES, **problems(422)}
 )
 async def continue_flash_session(
     session_id: uuid.UUID, body: FlashFollowUp, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Agree to continue as a long-term match in a one-to-one program; once mentor and mentee both agreed,
+    matching makes the match (If-Match required)
+    """
     async with writer.transaction() as session:
         row, _ = await flash.agree_to_continue(
             session,

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access, queries
-from scheduling.dependencies import Caller, Reader, Writer
+from scheduling.dependencies import Caller, Creation, Reader
 from scheduling.documents import match_document, proposal_document, session_document
 from scheduling.schemas import MatchOut, MatchPage, ProposedNext, SessionBooking, SessionOut, SlotPage
 from scheduling.service import bookings
@@ -24,13 +24,17 @@ from scheduling.service.blocked_time import participants_of
 from scheduling.service.matches import visible_match
 from scheduling.slot_search import find_slots
 from shared.clock import utcnow
-from shared.concurrency import IdempotencyKey, etag
+from shared.concurrency import etag
 from shared.errors import Problem, not_found
 from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from shared.responses import Created, document_response, page_response, problems
-from shared.routing import route
+from shared.responses import Created, document_response, found, page_response, problems
+from shared.routing import Routes, route
 
-router = APIRouter(prefix="/v1", tags=["matches"])
+router = Routes(
+    "matches",
+    "Matches (accepted by matching): cadence, slots, booking. "
+    "`/v1/mentorships/...` is the deprecated name of `/v1/matches/...`",
+)
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
@@ -109,9 +113,7 @@ async def get_match(match_id: uuid.UUID, caller: Caller, db: Reader) -> Response
 )
 async def get_proposed_session(match_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
     context = await visible_match(db, caller=caller, match_id=match_id)
-    proposal = await queries.proposal_for(db, match_id)
-    if proposal is None:
-        raise not_found("proposed session")
+    proposal = found(await queries.proposal_for(db, match_id), "proposed session")
     match = context.match
     return document_response(
         proposal_document(proposal, mentor_id=match.mentor_id, mentee_id=match.mentee_id, zones=context.zones)
@@ -173,8 +175,7 @@ async def book_session(
     match_id: uuid.UUID,
     booking: SessionBooking,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
         row, context = await bookings.book_session(
@@ -183,7 +184,7 @@ async def book_session(
         headers = {"ETag": etag(row.version), "Location": f"/v1/sessions/{row.id}"}
         return session_document(row, context.zones), headers
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)
 
 
 @_route(
@@ -233,8 +234,7 @@ async def book_check_in(
     match_id: uuid.UUID,
     booking: SessionBooking,
     caller: Caller,
-    writer: Writer,
-    idempotency_key: IdempotencyKey = None,
+    creation: Creation,
 ) -> Response:
     async def create(session: AsyncSession) -> Created:
         row, _ = await bookings.book_session(
@@ -244,4 +244,4 @@ async def book_check_in(
         headers = {"ETag": etag(row.version), "Location": f"/v1/sessions/{row.id}"}
         return session_document(row, zones), headers
 
-    return await writer.create_idempotently(caller=caller, key=idempotency_key, create=create)
+    return await creation.run(caller=caller, create=create)

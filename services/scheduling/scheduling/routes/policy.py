@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from scheduling import queries
-from scheduling.dependencies import Admin, Caller, Reader, Writer
+from scheduling.dependencies import Admin, Caller, Change, Reader
 from scheduling.schemas import PolicyOut, PolicyUpdate
 from scheduling.service import policy
 from shared.clock import utcnow
-from shared.concurrency import IfMatch
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["scheduling policy"])
+router = Routes("scheduling policy", "The organization's scheduling policy (admins)")
 
 
-@router.get(
-    "/scheduling-policy",
-    response_model=PolicyOut,
-    summary="The organization's scheduling policy (defaults until an admin changes it: version 0)",
-)
+@router.reads("/scheduling-policy", PolicyOut)
 async def get_policy(caller: Caller, db: Reader) -> Response:
+    """The organization's scheduling policy (defaults until an admin changes it: version 0)"""
     current = await queries.policy_of(db, caller.organization)
     return document_response(current.document(), version=current.version)
 
 
-@router.put(
-    "/scheduling-policy",
-    response_model=PolicyOut,
-    summary="Replace the organization's scheduling policy (admin, If-Match required)",
-    responses=problems(403, 412, 428),
-)
-async def replace_policy(
-    update: PolicyUpdate, caller: Admin, writer: Writer, if_match: IfMatch = None
-) -> Response:
-    async with writer.transaction() as session:
-        replaced = await policy.replace_policy(
-            session, caller=caller, update=update, if_match=if_match, now=utcnow()
-        )
+@router.puts("/scheduling-policy", PolicyOut, 403, 412, 428)
+async def replace_policy(update: PolicyUpdate, caller: Admin, change: Change) -> Response:
+    """Replace the organization's scheduling policy (admin, If-Match required)"""
+    replaced = await change.run(policy.replace_policy, caller=caller, update=update, now=utcnow())
     return document_response(replaced.document(), version=replaced.version)

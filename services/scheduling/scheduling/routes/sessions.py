@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,18 +32,14 @@ from shared.contracts.scheduling import SessionStatus
 from shared.errors import invalid_field, not_found
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, page_response, problems
+from shared.routing import Routes
 
-router = APIRouter(prefix="/v1", tags=["sessions"])
+router = Routes("sessions", "Booked sessions and their lifecycle")
 
 Change = Callable[[AsyncSession], Awaitable[lifecycle.Changed]]
 
 
-@router.get(
-    "/sessions",
-    response_model=SessionPage,
-    summary="List sessions in start order (yours; admins: the organization's)",
-    responses=problems(400),
-)
+@router.reads("/sessions", SessionPage, 400)
 async def list_sessions(
     caller: Caller,
     db: Reader,
@@ -58,6 +54,7 @@ async def list_sessions(
     starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Response:
+    """List sessions in start order (yours; admins: the organization's)"""
     if match_id is not None and mentorship_id is not None and match_id != mentorship_id:
         raise invalid_field(
             "query.mentorship_id", "names another match than `match_id`; give only `match_id`"
@@ -85,20 +82,22 @@ async def _visible_session(db: AsyncSession, caller: Caller, session_id: uuid.UU
     return row
 
 
-@router.get("/sessions/{session_id}", response_model=SessionOut, summary="A session", responses=problems(404))
+@router.reads("/sessions/{session_id}", SessionOut, 404)
 async def get_session(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    """A session"""
     row = await _visible_session(db, caller, session_id)
     zones = await queries.zones_of(db, participants_of(row))
     return document_response(session_document(row, zones), version=row.version)
 
 
-@router.get(
+@router.reads(
     "/sessions/{session_id}/calendar.ics",
-    summary="The session as iCalendar, in your time zone",
-    response_class=Response,
+    None,
     responses={200: {"content": {"text/calendar": {}}}, **problems(404)},
+    response_class=Response,
 )
 async def get_session_calendar(session_id: uuid.UUID, caller: Caller, db: Reader) -> Response:
+    """The session as iCalendar, in your time zone"""
     row = await _visible_session(db, caller, session_id)
     entries, people = await calendar_entries(
         db, [row], shows_email=lambda person_id: access.sees_email_of(caller, person_id)
@@ -119,15 +118,11 @@ async def _change(writer: Writer, change: Change) -> Response:
     return document_response(session_document(row, context.zones), version=row.version)
 
 
-@router.post(
-    "/sessions/{session_id}/reschedule",
-    response_model=SessionOut,
-    summary="Move a session to another slot (If-Match required; same id, higher sequence)",
-    responses=problems(403, 404, 409, 412, 428),
-)
+@router.posts("/sessions/{session_id}/reschedule", SessionOut, 403, 404, 409, 412, 428)
 async def reschedule_session(
     session_id: uuid.UUID, move: SessionMove, caller: Caller, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Move a session to another slot (If-Match required; same id, higher sequence)"""
     return await _change(
         writer,
         lambda session: lifecycle.reschedule_session(
@@ -136,12 +131,7 @@ async def reschedule_session(
     )
 
 
-@router.post(
-    "/sessions/{session_id}/cancel",
-    response_model=SessionOut,
-    summary="Cancel a session with a reason (If-Match required)",
-    responses=problems(403, 404, 409, 412, 428),
-)
+@router.posts("/sessions/{session_id}/cancel", SessionOut, 403, 404, 409, 412, 428)
 async def cancel_session(
     session_id: uuid.UUID,
     cancellation: SessionCancellation,
@@ -149,6 +139,7 @@ async def cancel_session(
     writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
+    """Cancel a session with a reason (If-Match required)"""
     return await _change(
         writer,
         lambda session: lifecycle.cancel_session(
@@ -162,12 +153,7 @@ async def cancel_session(
     )
 
 
-@router.post(
-    "/sessions/{session_id}/complete",
-    response_model=SessionOut,
-    summary="Mark a session as held (If-Match required); the next one is proposed at the cadence",
-    responses=problems(403, 404, 409, 412, 428),
-)
+@router.posts("/sessions/{session_id}/complete", SessionOut, 403, 404, 409, 412, 428)
 async def complete_session(
     session_id: uuid.UUID,
     caller: Caller,
@@ -175,6 +161,7 @@ async def complete_session(
     completion: SessionCompletion | None = None,
     if_match: IfMatch = None,
 ) -> Response:
+    """Mark a session as held (If-Match required); the next one is proposed at the cadence"""
     return await _change(
         writer,
         lambda session: lifecycle.complete_session(
@@ -183,12 +170,7 @@ async def complete_session(
     )
 
 
-@router.post(
-    "/sessions/{session_id}/no-show",
-    response_model=SessionOut,
-    summary="Report that someone did not show up (If-Match required)",
-    responses=problems(403, 404, 409, 412, 428),
-)
+@router.posts("/sessions/{session_id}/no-show", SessionOut, 403, 404, 409, 412, 428)
 async def report_no_show(
     session_id: uuid.UUID,
     report: SessionNoShowReport,
@@ -196,6 +178,7 @@ async def report_no_show(
     writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
+    """Report that someone did not show up (If-Match required)"""
     return await _change(
         writer,
         lambda session: lifecycle.report_no_show(

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from shared.clock import utcnow
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 from training import queries
 from training.dependencies import Admin, Caller, Reader, Writer
 from training.schemas import LibraryOut
 from training.service import modules
 
-router = APIRouter(prefix="/v1", tags=["library"])
+router = Routes("library", "The starter library shipped with the platform")
 
 
-@router.get(
-    "/library",
-    response_model=LibraryOut,
-    summary="The starter library's collections, with each module's id once loaded here",
-)
+@router.reads("/library", LibraryOut)
 async def get_library(caller: Caller, db: Reader) -> Response:
+    """The starter library's collections, with each module's id once loaded here"""
     return document_response(await queries.library_document(db, organization=caller.organization, loaded=0))
 
 
-@router.post(
-    "/library/load",
-    response_model=LibraryOut,
-    summary="Load the starter library into your organization, published (admin). Idempotent: "
-    "modules loaded before, edited or not, are left as they are",
-    responses=problems(403),
-)
+@router.posts("/library/load", LibraryOut, 403)
 async def load_library(caller: Admin, writer: Writer) -> Response:
+    """Load the starter library into your organization, published (admin). Idempotent: modules loaded before,
+    edited or not, are left as they are
+    """
     async with writer.transaction() as session:
         result = await modules.load_library(session, organization=caller.organization, now=utcnow())
         document = await queries.library_document(

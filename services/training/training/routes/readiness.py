@@ -5,40 +5,31 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.locks import retrying
-from shared.responses import document_response, problems
+from shared.responses import document_response
+from shared.routing import Routes
 from training import queries
 from training.dependencies import Admin, Reader, Writer
 from training.documents import Document
 from training.schemas import ReadinessGatesOut, ReadinessGatesUpdate
 from training.service import gates
 
-router = APIRouter(prefix="/v1", tags=["readiness"])
+router = Routes("readiness", "Per-program gates: complete the course before matching")
 
 
-@router.get(
-    "/programs/{program_id}/readiness-gates",
-    response_model=ReadinessGatesOut,
-    summary='The program\'s readiness gates (admin); without any, ETag "0"',
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}/readiness-gates", ReadinessGatesOut, 403, 404)
 async def get_gates(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    """The program's readiness gates (admin); without any, ETag "0\""""
     await queries.program_visible(db, organization=caller.organization, program_id=program_id)
     document = await queries.gates_document_of(db, program_id=program_id)
     return document_response(document, version=document["version"])
 
 
-@router.patch(
-    "/programs/{program_id}/readiness-gates",
-    response_model=ReadinessGatesOut,
-    summary="Change the program's readiness gates (admin, If-Match); every assignment of the role "
-    "is published again with its new `required_for_matching`",
-    responses=problems(403, 404, 412, 422, 428),
-)
+@router.patches("/programs/{program_id}/readiness-gates", ReadinessGatesOut, 403, 404, 412, 422, 428)
 async def update_gates(
     program_id: uuid.UUID,
     changes: ReadinessGatesUpdate,
@@ -46,6 +37,10 @@ async def update_gates(
     writer: Writer,
     if_match: IfMatch = None,
 ) -> Response:
+    """Change the program's readiness gates (admin, If-Match); every assignment of the role is published
+    again with its new `required_for_matching`
+    """
+
     async def attempt() -> Document:
         async with writer.transaction() as session:
             return await gates.update_gates(

@@ -4,41 +4,33 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from shared.clock import utcnow
 from shared.contracts.profiles import EnrollmentRole
-from shared.errors import not_found
 from shared.pagination import Cursor, Limit
-from shared.responses import document_response, page_response, problems
+from shared.responses import document_response, found, page_response
+from shared.routing import Routes
 from training import queries
 from training.dependencies import Admin, Reader
 from training.schemas import OverduePage, ProgramReport
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = Routes("reports", "Completion, overdue people and scores per program (admins)")
 
 
-@router.get(
-    "/programs/{program_id}/training-report",
-    response_model=ProgramReport,
-    summary="Completion rate, overdue count and average score per role, and per module (admin)",
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}/training-report", ProgramReport, 403, 404)
 async def program_report(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
-    report = await queries.program_report(
-        db, organization=caller.organization, program_id=program_id, now=utcnow()
+    """Completion rate, overdue count and average score per role, and per module (admin)"""
+    report = found(
+        await queries.program_report(
+            db, organization=caller.organization, program_id=program_id, now=utcnow()
+        ),
+        "program",
     )
-    if report is None:
-        raise not_found("program")
     return document_response(report)
 
 
-@router.get(
-    "/programs/{program_id}/training-report/overdue",
-    response_model=OverduePage,
-    summary="People whose course is overdue, longest overdue first (admin)",
-    responses=problems(400, 403, 404),
-)
+@router.reads("/programs/{program_id}/training-report/overdue", OverduePage, 400, 403, 404)
 async def overdue_people(
     program_id: uuid.UUID,
     caller: Admin,
@@ -47,6 +39,7 @@ async def overdue_people(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
+    """People whose course is overdue, longest overdue first (admin)"""
     await queries.program_visible(db, organization=caller.organization, program_id=program_id)
     page = await queries.overdue_page(
         db,

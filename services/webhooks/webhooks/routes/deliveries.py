@@ -5,78 +5,58 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.concurrency import IdempotencyKey
 from shared.errors import not_found
-from shared.pagination import Cursor, Limit
-from shared.responses import Created, document_response, page_response, problems
+from shared.responses import Created, document_response, found
+from shared.routing import Routes
 from shared.text import SafeText
 from webhooks import queries, service
-from webhooks.dependencies import Admin, Reader, Writer
+from webhooks.dependencies import Admin, Creation, Paging, Reader
 from webhooks.models import DeliveryStatus
 from webhooks.schemas import Delivery, DeliveryDetail, DeliveryPage
 
-router = APIRouter(prefix="/v1", tags=["deliveries"])
+router = Routes("deliveries", "The delivery log, resends and replays (admins)")
 
 
-@router.get(
-    "/endpoints/{endpoint_id}/deliveries",
-    response_model=DeliveryPage,
-    summary="An endpoint's delivery log, newest first (admin)",
-    responses=problems(400, 403, 404),
-)
+@router.reads("/endpoints/{endpoint_id}/deliveries", DeliveryPage, 400, 403, 404)
 async def list_deliveries(
     endpoint_id: uuid.UUID,
     caller: Admin,
     db: Reader,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
     status: DeliveryStatus | None = None,
     event_type: Annotated[SafeText | None, Query(max_length=200)] = None,
 ) -> Response:
+    """An endpoint's delivery log, newest first (admin)"""
     if await queries.endpoint_for(db, organization=caller.organization, endpoint_id=endpoint_id) is None:
         raise not_found("endpoint")
-    items, next_cursor = await queries.list_deliveries(
+    return await paging.answer(
+        queries.list_deliveries,
         db,
         organization=caller.organization,
         endpoint_id=endpoint_id,
         status=status,
         event_type=event_type,
-        limit=limit,
-        cursor=cursor,
     )
-    return page_response(items, next_cursor)
 
 
-@router.get(
-    "/deliveries/{delivery_id}",
-    response_model=DeliveryDetail,
-    summary="A delivery with every attempt: status, latency, response excerpt (admin)",
-    responses=problems(403, 404),
-)
+@router.reads("/deliveries/{delivery_id}", DeliveryDetail, 403, 404)
 async def get_delivery(delivery_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
-    delivery = await queries.delivery_for(db, organization=caller.organization, delivery_id=delivery_id)
-    if delivery is None:
-        raise not_found("delivery")
+    """A delivery with every attempt: status, latency, response excerpt (admin)"""
+    delivery = found(
+        await queries.delivery_for(db, organization=caller.organization, delivery_id=delivery_id), "delivery"
+    )
     return document_response(delivery)
 
 
-@router.post(
-    "/deliveries/{delivery_id}/resend",
-    status_code=202,
-    response_model=Delivery,
-    summary="Send a delivery's event again to its endpoint, now (admin; same webhook-id)",
-    responses=problems(403, 404, 409),
-)
-async def resend_delivery(
-    delivery_id: uuid.UUID, caller: Admin, writer: Writer, idempotency_key: IdempotencyKey = None
-) -> Response:
+@router.posts("/deliveries/{delivery_id}/resend", Delivery, 403, 404, 409, status_code=202)
+async def resend_delivery(delivery_id: uuid.UUID, caller: Admin, creation: Creation) -> Response:
+    """Send a delivery's event again to its endpoint, now (admin; same webhook-id)"""
+
     async def create(session: AsyncSession) -> Created:
         delivery = await service.resend_delivery(session, caller=caller, delivery_id=delivery_id)
         return delivery, {"Location": f"/v1/deliveries/{delivery['id']}"}
 
-    return await writer.create_idempotently(
-        caller=caller, key=idempotency_key, create=create, status_code=202
-    )
+    return await creation.run(caller=caller, create=create, status_code=202)

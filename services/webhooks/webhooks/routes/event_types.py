@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from shared.responses import page_response
+from shared.routing import Routes
 from shared.text import SafeText
 from webhooks.catalog import published_events
 from webhooks.dependencies import Caller
 from webhooks.schemas import EventTypePage
 
-router = APIRouter(prefix="/v1", tags=["event types"])
+router = Routes("event types", "What can be subscribed to")
 
 
-@router.get(
-    "/event-types",
-    response_model=EventTypePage,
-    summary="Every event type webhooks can deliver (schemas: the AsyncAPI document)",
-)
+@router.reads("/event-types", EventTypePage)
 async def list_event_types(
     caller: Caller, service: Annotated[SafeText | None, Query(max_length=100)] = None
 ) -> Response:
+    """Every event type webhooks can deliver (schemas: the AsyncAPI document)"""
     items = [
         {
             "name": model.event_type.name,

@@ -4,41 +4,30 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from shared.clock import utcnow
-from shared.pagination import Cursor, Limit
-from shared.responses import document_response, page_response, problems
-from workspace.dependencies import Admin, Reader
+from shared.responses import document_response
+from shared.routing import Routes
+from workspace.dependencies import Admin, Paging, Reader
 from workspace.queries import programs as program_queries
 from workspace.schemas import AtRiskGoalPage, GoalAttainment
 
-router = APIRouter(prefix="/v1", tags=["programs"])
+router = Routes("programs", "Goal attainment and goals at risk of a program (admins)")
 
 
-@router.get(
-    "/programs/{program_id}/goal-attainment",
-    response_model=GoalAttainment,
-    summary="Share of goals completed by their target date, by status, guidance kind and skill (admins)",
-    responses=problems(403, 404),
-)
+@router.reads("/programs/{program_id}/goal-attainment", GoalAttainment, 403, 404)
 async def goal_attainment(program_id: uuid.UUID, caller: Admin, db: Reader) -> Response:
+    """Share of goals completed by their target date, by status, guidance kind and skill (admins)"""
     document = await program_queries.goal_attainment(
         db, caller=caller, program_id=program_id, today=utcnow().date()
     )
     return document_response(document)
 
 
-@router.get(
-    "/programs/{program_id}/at-risk-goals",
-    response_model=AtRiskGoalPage,
-    summary="Goals marked at risk, or open past their target date (admins)",
-    responses=problems(400, 403, 404),
-)
-async def at_risk_goals(
-    program_id: uuid.UUID, caller: Admin, db: Reader, limit: Limit = 50, cursor: Cursor = None
-) -> Response:
-    items, next_cursor = await program_queries.at_risk_goals(
-        db, caller=caller, program_id=program_id, today=utcnow().date(), limit=limit, cursor=cursor
+@router.reads("/programs/{program_id}/at-risk-goals", AtRiskGoalPage, 400, 403, 404)
+async def at_risk_goals(program_id: uuid.UUID, caller: Admin, db: Reader, paging: Paging) -> Response:
+    """Goals marked at risk, or open past their target date (admins)"""
+    return await paging.answer(
+        program_queries.at_risk_goals, db, caller=caller, program_id=program_id, today=utcnow().date()
     )
-    return page_response(items, next_cursor)

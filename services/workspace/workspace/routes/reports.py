@@ -5,27 +5,23 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.pagination import Cursor, Limit
-from shared.responses import document_response, page_response, problems
+from shared.responses import document_response, page_response
+from shared.routing import Routes
 from workspace.dependencies import Admin, Reader, SettingsDep, Writer
 from workspace.models import ReportStatus
 from workspace.queries import messages as message_queries
 from workspace.schemas import Report, ReportedMessage, ReportPage, ReportResolution
 from workspace.service import messages
 
-router = APIRouter(prefix="/v1", tags=["message reports"])
+router = Routes("message reports", "Reported messages, as the program's admins see them")
 
 
-@router.get(
-    "/message-reports",
-    response_model=ReportPage,
-    summary="Reported messages of the organization, oldest first (admins)",
-    responses=problems(400, 403),
-)
+@router.reads("/message-reports", ReportPage, 400, 403)
 async def list_reports(
     caller: Admin,
     db: Reader,
@@ -34,6 +30,7 @@ async def list_reports(
     program_id: uuid.UUID | None = None,
     status: ReportStatus | None = None,
 ) -> Response:
+    """Reported messages of the organization, oldest first (admins)"""
     return page_response(
         *await message_queries.reports_page(
             db, caller=caller, program_id=program_id, status=status, limit=limit, cursor=cursor
@@ -41,28 +38,20 @@ async def list_reports(
     )
 
 
-@router.get(
-    "/message-reports/{report_id}",
-    response_model=ReportedMessage,
-    summary="A report with the message as reported and the messages around it (admins)",
-    responses=problems(403, 404),
-)
+@router.reads("/message-reports/{report_id}", ReportedMessage, 403, 404)
 async def get_report(report_id: uuid.UUID, caller: Admin, db: Reader, settings: SettingsDep) -> Response:
+    """A report with the message as reported and the messages around it (admins)"""
     document = await message_queries.reported_message(
         db, caller=caller, report_id=report_id, context=settings.report_context_messages
     )
     return document_response(document, version=document["report"]["version"])
 
 
-@router.post(
-    "/message-reports/{report_id}/resolution",
-    response_model=Report,
-    summary="Resolve a report (admins, If-Match)",
-    responses=problems(403, 404, 409, 412, 422, 428),
-)
+@router.posts("/message-reports/{report_id}/resolution", Report, 403, 404, 409, 412, 422, 428)
 async def resolve_report(
     report_id: uuid.UUID, body: ReportResolution, caller: Admin, writer: Writer, if_match: IfMatch = None
 ) -> Response:
+    """Resolve a report (admins, If-Match)"""
     async with writer.transaction() as session:
         await messages.resolve_report(
             session,
