@@ -11,7 +11,7 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import httpx
 import typer
@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mentorship import gateway
+from mentorship import gateway, layouts
 from mentorship.api_options import DEFAULT_ORGANIZATION, admin_subject
 from mentorship.databases import create_database
 from mentorship.deadletters import deadletters
@@ -67,6 +67,13 @@ def run(
         typer.Option(help="Shift every service's port: profiles, on 8001 by default, moves to port_base+1."),
     ] = DEFAULT_PORT_BASE,
     workers: Annotated[bool, typer.Option(help="Also run each service's event worker.")] = True,
+    single_process: Annotated[
+        bool,
+        typer.Option(
+            help="Every API in one process and every worker in another (small organizations; "
+            "uses far less memory), instead of a process per API and per worker."
+        ),
+    ] = False,
     postgres_port: PostgresPort = None,
     nats_port: NatsPort = None,
     demo_people: Annotated[
@@ -100,7 +107,7 @@ def run(
                     report=lambda message: console.print(f"[yellow]{escape(message)}[/]"),
                 )
             )
-            _start_services(supervisor, port_base=port_base, workers=workers)
+            _start_services(supervisor, port_base=port_base, workers=workers, single_process=single_process)
             gateway_url = _start_gateway(supervisor, port_base=port_base)
             _print_overview(port_base=port_base, database=database, nats=nats)
             if demo_people:
@@ -122,6 +129,55 @@ def run(
             # Shutdown runs to the end: a second Ctrl-C must not strand half-stopped servers.
             _ignore_stop_signals()
     raise typer.Exit(code)
+
+
+Services = Annotated[
+    list[str] | None,
+    typer.Option("--service", help="A service to run (repeatable; default: every registered one)."),
+]
+
+
+@app.command("api-all")
+def api_all(
+    port_base: Annotated[
+        int, typer.Option(help="As `mentorship run`'s: profiles, on 8001 by default, moves to port_base+1.")
+    ] = DEFAULT_PORT_BASE,
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 in a container).")] = "127.0.0.1",
+    service: Services = None,
+) -> None:
+    """Serve every service's API from this one process (the single-process mode for small
+    organizations), each on its own port under the root path /<service>, until SIGTERM or Ctrl-C.
+
+    Settings come from the environment, as for a process per service; `<SERVICE>__<SETTING>`
+    (e.g. PROFILES__PUBLIC_BASE_URL) sets one for that service alone.
+    """
+    _exec_single_process("apis", "--port-base", str(port_base), "--host", host, services=service)
+
+
+@app.command("worker-all")
+def worker_all(service: Services = None) -> None:
+    """Run every service's worker (outbox relay, event consumers, durable jobs) in this one process
+    (the single-process mode for small organizations) until SIGTERM or Ctrl-C.
+
+    Settings as for `api-all`. A second such process shares the durable consumers and the jobs with
+    the first, as a second replica of each worker would.
+    """
+    _exec_single_process("workers", services=service)
+
+
+def _exec_single_process(role: str, *options: str, services: list[str] | None) -> NoReturn:
+    try:
+        chosen = select(services)
+    except ValueError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from None
+    argv = [sys.executable, "-m", "mentorship.single_process", role, *options]
+    argv += ["--services", ",".join(spec.name for spec in chosen)]
+    # Replaced by the small entry point: the process keeps none of the operator CLI's imports in memory
+    # (and keeps its pid, so signals from a supervisor or an orchestrator reach it).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
 
 
 @app.command()
@@ -220,24 +276,22 @@ def _service_env(*, database: str, nats: str) -> dict[str, str]:
     }
 
 
-def _start_services(supervisor: Supervisor, *, port_base: int, workers: bool) -> None:
-    apis = []
-    # The portal reads the other services' APIs; only registered ones are deployed.
-    shared = {"SERVICE_URLS": gateway.service_urls(select(), port_base=port_base)}
-    for service in select():
-        port = service.api_port(port_base)
-        # Served under /<service> by the gateway, like in compose: docs and links point back through it.
-        argv = [sys.executable, "-m", "uvicorn", "--factory", service.app, "--host", "127.0.0.1"]
-        argv += ["--root-path", f"/{service.name}"]
-        env = dict(shared)
-        if service.deployment.public_url_setting:
-            env[service.deployment.public_url_setting] = f"http://127.0.0.1:{port_base}/{service.name}"
-        apis.append((supervisor.spawn(f"{service.name} API", [*argv, "--port", str(port)], env=env), port))
-        if workers:
-            supervisor.spawn(f"{service.name} worker", [sys.executable, "-m", service.worker], env=env)
+def _start_services(supervisor: Supervisor, *, port_base: int, workers: bool, single_process: bool) -> None:
+    layout = layouts.single_process if single_process else layouts.process_per_service
+    started = [
+        (supervisor.spawn(process.name, process.argv, env=process.env), process.ports)
+        for process in layout(
+            select(), port_base=port_base, gateway_url=_gateway_url(port_base), workers=workers
+        )
+    ]
     # Every API imports and starts at once: on a small or busy machine that takes a while.
-    for child, port in apis:
-        supervisor.wait_until_listening(child, port, timeout=START_SECONDS)
+    for child, ports in started:
+        for port in ports:
+            supervisor.wait_until_listening(child, port, timeout=START_SECONDS)
+
+
+def _gateway_url(port_base: int) -> str:
+    return f"http://127.0.0.1:{port_base}"
 
 
 def _start_gateway(supervisor: Supervisor, *, port_base: int) -> str:

@@ -36,7 +36,8 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = True, service: s
         foreign_pre_chain=shared_processors,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            lambda _logger, _name, event: {**event, "service": service},
+            # A service bound in the context wins: in single-process mode one formatter serves all.
+            lambda _logger, _name, event: {"service": service, **event},
             renderer,
         ],
     )

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matching.availability import Horizon
 from matching.intake import Criterion
@@ -200,6 +199,10 @@ def _matching(
     if not edges:
         return [], 0.0, "no candidate pairs"
     greedy = _greedy(edges)
+    # Imported on first use: CP-SAT (with pandas) is tens of MB of every matching process that has
+    # not planned peer pairs yet, e.g. an idle one.
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     chosen = {edge: model.new_bool_var(f"e{edge[0]}_{edge[1]}") for edge in edges}
     incident: dict[int, list[cp_model.IntVar]] = {}

@@ -11,22 +11,24 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 # Words nearly every profile in this domain uses say nothing about fit.
 _DOMAIN_STOP_WORDS = frozenset(
     {"learn", "learning", "want", "like", "improve", "better", "work", "working", "get", "help"}
 )
-_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
 
 
 class TextModel:
     """A TF-IDF space fitted on a corpus; unknown words of later texts are ignored."""
 
     def __init__(self, corpus: Sequence[str]) -> None:
+        # Imported on first use: scikit-learn (with pandas) is about 100 MB of every matching process
+        # that has not fitted a model yet, e.g. an idle one.
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
         self.vectorizer = TfidfVectorizer(
             lowercase=True,
-            stop_words=_STOP_WORDS,
+            stop_words=sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS),
             token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9+#]+\b",
             sublinear_tf=True,
             dtype=np.float32,
