@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -146,9 +146,20 @@ class ServiceSettings(BaseSettings):
     def _asyncpg(cls, value: str) -> str:
         return async_database_url(value)
 
+    # Settings (by field name) whose development value production must not run with: the value the
+    # repository ships, for a secret or each key of a list of keys.
+    DEVELOPMENT_SECRETS: ClassVar[dict[str, str]] = {}
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
         if self.environment == "production":
+            for field, development_value in self.DEVELOPMENT_SECRETS.items():
+                value: Any = getattr(self, field)
+                secrets = value if isinstance(value, list | tuple) else [value]
+                if any(secret.get_secret_value() == development_value for secret in secrets):
+                    raise ValueError(
+                        f"production needs {field.upper()} of its own, not the development value"
+                    )
             if self.jwt_jwks_url is None and self.jwt_secret.get_secret_value() in _PLACEHOLDERS:
                 raise ValueError(
                     "production needs JWT_JWKS_URL (identity provider) or a real JWT_SECRET, "

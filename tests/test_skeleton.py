@@ -18,7 +18,7 @@ MODULES = {
     "main": "create_app() and the lifespan: nothing else",
     "worker": "run(): one call to shared.worker.run_worker",
     "config": "the service's settings",
-    "dependencies": "Annotated aliases: RuntimeDep, SettingsDep, Reader, Writer, Caller, Admin",
+    "dependencies": "the service's own Annotated aliases (SettingsDep, ...); the rest: shared.dependencies",
     "routes": "HTTP: parse, authorize, call a use case or a query, shape the response",
     "schemas": "request and response models",
     "documents": "response shaping shared by routes",
@@ -71,12 +71,29 @@ def test_the_worker_is_one_call_to_run_worker(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_dependencies_use_the_shared_reader_and_writer(name: str) -> None:
+def test_dependencies_add_to_the_shared_ones_and_routes_take_the_service_s_own(name: str) -> None:
+    """Reader, Caller, Admin, Writer, Creation, Change and Paging come from shared.dependencies; a
+    service's dependencies.py holds only its own (its settings; profiles' writer refusing leavers).
+    A module that imports a name the service overrides from shared.dependencies would bypass it."""
     source = (package(name) / "dependencies.py").read_text()
     assert "from shared.dependencies import" in source
-    for alias in ("Reader", "Writer", "Caller"):
-        assert re.search(rf"\b{alias}\b", source), f"{name}/dependencies.py does not offer {alias}"
     assert not re.search(r"^Reader\s*=", source, re.M), f"{name} defines its own Reader"
+    tree = ast.parse(source)
+    own = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    if "Writer" in own:
+        assert {"Creation", "Change"} <= own, f"{name}'s own Writer needs its own Creation and Change"
+    bypassing = []
+    for path in sorted(package(name).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "shared.dependencies":
+                bypassing += [f"{path.name}: {alias.name}" for alias in node.names if alias.name in own]
+    assert bypassing == [], f"take these from {name}.dependencies"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,5 +1,5 @@
-"""Request dependencies of the matching API, as `Annotated` aliases: the shared ones, the settings,
-and the per-process cache of programs' mentor pools."""
+"""Request dependencies of the matching API, as `Annotated` aliases: the settings and the
+per-process cache of programs' mentor pools (the shared ones: shared.dependencies)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,7 @@ from fastapi import Depends, Request
 
 from matching.candidates import PoolCache
 from matching.config import MatchingSettings
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import app_settings
 
 
 def _pools(request: Request) -> PoolCache:
@@ -30,15 +20,4 @@ def _pools(request: Request) -> PoolCache:
 SettingsDep = Annotated[MatchingSettings, Depends(app_settings)]
 PoolsDep = Annotated[PoolCache, Depends(_pools)]
 
-__all__ = [
-    "Admin",
-    "Caller",
-    "Change",
-    "Creation",
-    "Paging",
-    "PoolsDep",
-    "Reader",
-    "RuntimeDep",
-    "SettingsDep",
-    "Writer",
-]
+__all__ = ["PoolsDep", "SettingsDep"]

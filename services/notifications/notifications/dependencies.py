@@ -1,5 +1,5 @@
-"""Request dependencies of the notifications API, as `Annotated` aliases: the shared ones, its
-settings, and the caller as a person (an inbox and preferences belong to a person)."""
+"""Request dependencies of the notifications API, as `Annotated` aliases: its settings and the caller
+as a person (an inbox and preferences belong to a person); the shared ones: shared.dependencies."""
 
 from __future__ import annotations
 
@@ -11,17 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from notifications.config import NotificationsSettings
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import Caller, app_settings
 from shared.errors import Problem
 from shared.live import LiveHub
 from shared.secret_box import SecretBox
@@ -65,18 +55,4 @@ LiveHubDep = Annotated[LiveHub, Depends(_live_hub)]
 LiveReadsDep = Annotated[asyncio.Semaphore, Depends(_live_reads)]
 SecretBoxDep = Annotated[SecretBox, Depends(_secret_box)]
 
-__all__ = [
-    "Admin",
-    "Caller",
-    "Change",
-    "Creation",
-    "LiveHubDep",
-    "LiveReadsDep",
-    "Me",
-    "Paging",
-    "Reader",
-    "RuntimeDep",
-    "SecretBoxDep",
-    "SettingsDep",
-    "Writer",
-]
+__all__ = ["LiveHubDep", "LiveReadsDep", "Me", "Person", "SecretBoxDep", "SettingsDep"]

@@ -8,19 +8,9 @@ from fastapi import Depends, Request
 
 from portal.config import PortalSettings
 from portal.upstreams import Upstreams
-from shared.dependencies import Caller, Change, Creation, Paging, Reader, RuntimeDep, Writer, app_settings
+from shared.dependencies import app_settings
 
-__all__ = [
-    "Caller",
-    "Change",
-    "Creation",
-    "Paging",
-    "Reader",
-    "RuntimeDep",
-    "SettingsDep",
-    "UpstreamsDep",
-    "Writer",
-]
+__all__ = ["SettingsDep", "UpstreamsDep"]
 
 
 async def _upstreams(request: Request) -> Upstreams:

@@ -1,5 +1,5 @@
-"""Request dependencies of the privacy API, as `Annotated` aliases: the shared ones (who calls,
-how to read, how to write) and this service's settings."""
+"""Request dependencies of the privacy API, as `Annotated` aliases: this service's settings (who
+calls, how to read, how to write: shared.dependencies)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from privacy.config import PrivacySettings
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import app_settings
 
 SettingsDep = Annotated[PrivacySettings, Depends(app_settings)]
 
-__all__ = ["Admin", "Caller", "Change", "Creation", "Paging", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = ["SettingsDep"]

@@ -1,6 +1,7 @@
-"""Request dependencies of the profiles API, as `Annotated` aliases: the shared ones (with a
-writer that refuses leavers), the service's settings, who may manage people, and the person lookup
-(GET person's fast path).
+"""Request dependencies of the profiles API, as `Annotated` aliases: a writer that refuses leavers
+(with the Creation and Change built on it: routes take these three from here, never from
+shared.dependencies), the service's settings, who may manage people, and the person lookup (GET
+person's fast path). The other shared ones come from shared.dependencies.
 
 All are `async def`: FastAPI runs plain `def` dependencies in a thread pool, a hop per request.
 """
@@ -16,34 +17,16 @@ from profiles.leavers import refuse_leaver
 from profiles.person_lookup import PersonLookup
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.dependencies import (
-    Admin,
-    Caller,
     ConditionalChange,
     IdempotentCreation,
-    Paging,
-    Reader,
     RequestWriter,
-    RuntimeDep,
     app_settings,
     change_over,
     creation_over,
 )
 from shared.secret_box import SecretBox
 
-__all__ = [
-    "Admin",
-    "Caller",
-    "Change",
-    "Creation",
-    "Lookup",
-    "Paging",
-    "PeopleManager",
-    "Reader",
-    "RuntimeDep",
-    "SelfIdBox",
-    "SettingsDep",
-    "Writer",
-]
+__all__ = ["Change", "Creation", "Lookup", "PeopleManager", "SelfIdBox", "SettingsDep", "Writer"]
 
 
 async def _writer(request: Request, caller: CurrentPrincipal) -> RequestWriter:

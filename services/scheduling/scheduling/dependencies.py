@@ -1,4 +1,5 @@
-"""Request dependencies of the scheduling API, as `Annotated` aliases: the shared ones and its settings."""
+"""Request dependencies of the scheduling API, as `Annotated` aliases: its settings (the
+shared ones come from shared.dependencies)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from scheduling.config import SchedulingSettings
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import app_settings
 
 SettingsDep = Annotated[SchedulingSettings, Depends(app_settings)]
 
-__all__ = ["Admin", "Caller", "Change", "Creation", "Paging", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = ["SettingsDep"]

@@ -1,5 +1,5 @@
-"""Request dependencies of the training API, as `Annotated` aliases: the shared ones (who calls,
-how to read, how to write) and this service's settings."""
+"""Request dependencies of the training API, as `Annotated` aliases: this service's settings (who
+calls, how to read, how to write: shared.dependencies)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import app_settings
 from training.config import TrainingSettings
 
 SettingsDep = Annotated[TrainingSettings, Depends(app_settings)]
 
-__all__ = ["Admin", "Caller", "Change", "Creation", "Paging", "Reader", "RuntimeDep", "SettingsDep", "Writer"]
+__all__ = ["SettingsDep"]

@@ -6,7 +6,9 @@ Destinations, timeouts and the retry schedule are the platform's outbound settin
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from typing import ClassVar
+
+from pydantic import Field, SecretStr
 
 from shared.config import ServiceSettings
 from shared.outbound.settings import OutboundSettings
@@ -16,6 +18,7 @@ DEV_SECRET_ENCRYPTION_KEY = "ZGV2LW9ubHktd2ViaG9va3Mta2V5LW5vdC1zZWNyZXQ="
 
 
 class WebhooksSettings(ServiceSettings, OutboundSettings):
+    DEVELOPMENT_SECRETS: ClassVar[dict[str, str]] = {"secret_encryption_keys": DEV_SECRET_ENCRYPTION_KEY}
     service_name: str = "webhooks"
 
     # Fernet keys (url-safe base64 of 32 bytes) encrypting endpoint secrets in the database. The
@@ -38,11 +41,3 @@ class WebhooksSettings(ServiceSettings, OutboundSettings):
     # `delivery_log_days` (its retention policy, shared/retention.py; 30 days by default).
     # How long a rotated-out secret keeps signing alongside the new one, unless the rotation says.
     default_rotation_overlap_hours: float = Field(default=24, ge=0, le=168)
-
-    @model_validator(mode="after")
-    def _refuse_development_key(self) -> WebhooksSettings:
-        if self.environment == "production" and any(
-            key.get_secret_value() == DEV_SECRET_ENCRYPTION_KEY for key in self.secret_encryption_keys
-        ):
-            raise ValueError("production needs SECRET_ENCRYPTION_KEYS of its own, not the development key")
-        return self

@@ -6,34 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import app_settings
 from shared.outbound import DestinationPolicy
 from shared.secret_box import SecretBox
 from webhooks.config import WebhooksSettings
 
-__all__ = [
-    "Admin",
-    "Box",
-    "Caller",
-    "Change",
-    "Creation",
-    "Paging",
-    "Policy",
-    "Reader",
-    "RuntimeDep",
-    "SettingsDep",
-    "Writer",
-]
+__all__ = ["Box", "Policy", "SettingsDep"]
 
 
 async def _policy(request: Request) -> DestinationPolicy:

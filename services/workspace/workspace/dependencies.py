@@ -1,5 +1,5 @@
-"""Request dependencies of the workspace API, as `Annotated` aliases: the shared ones (who calls,
-how to read, how to write), this service's settings, and the live hub of this API process."""
+"""Request dependencies of the workspace API, as `Annotated` aliases: this service's settings and
+the live hub of this API process (who calls, how to read, how to write: shared.dependencies)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.dependencies import (
-    Admin,
-    Caller,
-    Change,
-    Creation,
-    Paging,
-    Reader,
-    RuntimeDep,
-    Writer,
-    app_settings,
-)
+from shared.dependencies import app_settings
 from shared.live import LiveHub
 from workspace.config import WorkspaceSettings
 
@@ -31,15 +21,4 @@ async def _live_hub(request: Request) -> LiveHub:
 
 Hub = Annotated[LiveHub, Depends(_live_hub)]
 
-__all__ = [
-    "Admin",
-    "Caller",
-    "Change",
-    "Creation",
-    "Hub",
-    "Paging",
-    "Reader",
-    "RuntimeDep",
-    "SettingsDep",
-    "Writer",
-]
+__all__ = ["Hub", "SettingsDep"]

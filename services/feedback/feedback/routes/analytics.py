@@ -10,13 +10,14 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.charts import health_chart
-from feedback.dependencies import Admin, Reader, SettingsDep
+from feedback.dependencies import SettingsDep
 from feedback.export import analytics_csv
 from feedback.program_analytics import goal_attainment, program_analytics
 from feedback.queries import rules_for
 from feedback.schemas import GoalAttainmentReport, ProgramAnalytics
 from shared.auth import Principal
 from shared.clock import utcnow
+from shared.dependencies import Admin, Reader
 from shared.responses import document_response, found, problems
 from shared.routing import Routes
 

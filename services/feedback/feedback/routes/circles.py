@@ -8,10 +8,10 @@ import uuid
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback.dependencies import Caller, Creation, Reader
 from feedback.schemas import CircleFeedbackCreate, CircleFeedbackOut, CircleHealthOut
 from feedback.service import circles
 from shared.clock import utcnow
+from shared.dependencies import Caller, Creation, Reader
 from shared.responses import Created, document_response
 from shared.routing import Routes
 

@@ -7,8 +7,8 @@ import uuid
 from fastapi import Response
 
 from feedback import queries
-from feedback.dependencies import Admin, Paging, Reader
 from feedback.schemas import AtRiskPage, MatchHealth
+from shared.dependencies import Admin, Paging, Reader
 from shared.responses import document_response, found
 from shared.routing import Routes
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from fastapi import Response
 
-from feedback.dependencies import Admin, Reader, SettingsDep, SnapshotReader
+from feedback.dependencies import SettingsDep, SnapshotReader
 from feedback.outcomes import queries
 from feedback.outcomes.charts import measure_chart
 from feedback.outcomes.measures import CATALOG, Measure
 from feedback.outcomes.schemas import SnapshotIndex, TableDocs, TableRows
 from feedback.outcomes.tables import TABLES, TableName, table_csv, table_document
+from shared.dependencies import Admin, Reader
 from shared.responses import document_response, found, problems
 from shared.routing import Routes
 

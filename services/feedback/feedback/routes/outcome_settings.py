@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from fastapi import Response
 
-from feedback.dependencies import Admin, Reader, SettingsDep, Writer
+from feedback.dependencies import SettingsDep
 from feedback.outcomes.group_settings import group_settings_for, put_group_settings
 from feedback.outcomes.schemas import OutcomeSettings, OutcomeSettingsUpdate
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Reader, Writer
 from shared.locks import retrying
 from shared.responses import document_response
 from shared.routing import Routes

@@ -7,13 +7,14 @@ import uuid
 
 from fastapi import Response
 
-from feedback.dependencies import Admin, Reader, SettingsDep, Writer
+from feedback.dependencies import SettingsDep
 from feedback.outcomes import queries
 from feedback.outcomes.group_settings import group_settings_for, report_rules
 from feedback.outcomes.jobs import request_recompute
 from feedback.outcomes.report import empty_report
 from feedback.outcomes.schemas import Dashboard, ProgramOutcomes, RecomputeRequested
 from shared.clock import utcnow
+from shared.dependencies import Admin, Reader, Writer
 from shared.responses import document_response, found
 from shared.routing import Routes
 

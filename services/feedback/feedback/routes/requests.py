@@ -8,11 +8,12 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback import queries
-from feedback.dependencies import Caller, Creation, Paging, Reader, SettingsDep
+from feedback.dependencies import SettingsDep
 from feedback.schemas import FeedbackRequest, FeedbackRequestPage, Submission, SubmissionCreate
 from feedback.service import submissions
 from shared.clock import utcnow
 from shared.contracts.feedback import RequestKind, RequestStatus
+from shared.dependencies import Caller, Creation, Paging, Reader
 from shared.responses import Created, document_response, found
 from shared.routing import Routes
 

@@ -7,12 +7,13 @@ import uuid
 from fastapi import Response
 
 from feedback import queries
-from feedback.dependencies import Admin, Reader, SettingsDep, Writer
+from feedback.dependencies import SettingsDep
 from feedback.documents import Document, settings_document
 from feedback.schemas import ProgramFeedbackSettings, ProgramFeedbackSettingsUpdate
 from feedback.service import program_settings
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Reader, Writer
 from shared.errors import not_found
 from shared.locks import retrying
 from shared.responses import document_response

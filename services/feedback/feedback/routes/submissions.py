@@ -7,10 +7,10 @@ import uuid
 from fastapi import Response
 
 from feedback import queries
-from feedback.dependencies import Caller, Reader, Writer
 from feedback.models import messaging
 from feedback.schemas import Submission, SubmissionPage
 from shared.audit import record_access
+from shared.dependencies import Caller, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, found, page_response
 from shared.routing import Routes

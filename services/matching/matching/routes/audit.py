@@ -10,14 +10,14 @@ import uuid
 from fastapi.responses import Response
 
 from matching import queries
-from matching.dependencies import Admin, Change, Reader, SettingsDep, Writer
+from matching.dependencies import SettingsDep
 from matching.documents import audit_config_document, audit_document
 from matching.models import messaging
 from matching.schemas import AuditConfigIn, AuditConfigOut, AuditOut
 from matching.service import audit_config
 from shared.audit import record_access
 from shared.auth import Principal
-from shared.dependencies import RequestWriter
+from shared.dependencies import Admin, Change, Reader, RequestWriter, Writer
 from shared.responses import document_response
 from shared.routing import Routes
 

@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import circle_queries
-from matching.dependencies import Admin, Caller, Change, Creation, Reader, SettingsDep, Writer
+from matching.dependencies import SettingsDep
 from matching.documents import audit_document, circle_document, circle_round_document
 from matching.models import Circle
 from matching.routes.audit import record_fairness_read
 from matching.schemas import AuditOut, CircleOut, CirclePage, CircleRoundOut, CircleRoundPage, MatchEnd
 from matching.service import circles
 from shared.contracts.matching import CircleState, CircleStatus
+from shared.dependencies import Admin, Caller, Change, Creation, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response, problems
 from shared.routing import Routes

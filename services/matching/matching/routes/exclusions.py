@@ -8,10 +8,10 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import queries
-from matching.dependencies import Admin, Creation, Reader, Writer
 from matching.documents import exclusion_document
 from matching.schemas import ExclusionCreate, ExclusionOut, ExclusionPage
 from matching.service import exclusions
+from shared.dependencies import Admin, Creation, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, page_response
 from shared.routing import Routes

@@ -7,9 +7,9 @@ import uuid
 from fastapi.responses import Response
 
 from matching import queries
-from matching.dependencies import Admin, Reader
 from matching.documents import rating_document
 from matching.schemas import RatedMatchPage
+from shared.dependencies import Admin, Reader
 from shared.pagination import Cursor, Limit
 from shared.responses import page_response
 from shared.routing import Routes

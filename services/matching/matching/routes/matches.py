@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import queries
-from matching.dependencies import Caller, Change, Creation, PoolsDep, Reader, SettingsDep
+from matching.dependencies import PoolsDep, SettingsDep
 from matching.documents import match_document
 from matching.lifecycle import Action
 from matching.schemas import MatchEnd, MatchOut, MatchPage, MatchRequestCreate
 from matching.service import matches
 from shared.contracts.matching import MatchStatus
+from shared.dependencies import Caller, Change, Creation, Reader
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response, problems
 from shared.routing import Routes

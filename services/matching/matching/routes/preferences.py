@@ -7,10 +7,10 @@ import uuid
 from fastapi.responses import Response
 
 from matching import queries
-from matching.dependencies import Caller, Change, Reader
 from matching.documents import preferences_document
 from matching.schemas import PreferencesIn, PreferencesOut
 from matching.service import preferences
+from shared.dependencies import Caller, Change, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

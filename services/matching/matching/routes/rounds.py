@@ -8,10 +8,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import queries
-from matching.dependencies import Admin, Change, Creation, PoolsDep, Reader, SettingsDep
+from matching.dependencies import PoolsDep, SettingsDep
 from matching.documents import proposal_document, round_document
 from matching.schemas import ProposalOut, ProposalPage, ProposalSet, RoundCreate, RoundOut, RoundPage
 from matching.service import rounds
+from shared.dependencies import Admin, Change, Creation, Reader
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response
 from shared.routing import Routes

@@ -9,9 +9,10 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from matching import queries
-from matching.dependencies import Caller, PoolsDep, Reader, SettingsDep
+from matching.dependencies import PoolsDep, SettingsDep
 from matching.documents import suggestions_document
 from matching.schemas import SuggestionList
+from shared.dependencies import Caller, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

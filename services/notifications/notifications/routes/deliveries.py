@@ -9,12 +9,12 @@ from fastapi import Query, Response
 from sqlalchemy import text
 
 from notifications import queries
-from notifications.dependencies import Admin, Reader, Writer
 from notifications.documents import delivery_document
 from notifications.models import DeliveryStatus
 from notifications.service import DISPATCH_CHANNEL
 from notifications.service.deliveries import resend
 from shared.clock import utcnow
+from shared.dependencies import Admin, Reader, Writer
 from shared.errors import Problem
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, found, page_response

@@ -10,12 +10,13 @@ from fastapi import Query, Request, Response
 from sse_starlette.sse import EventSourceResponse
 
 from notifications import queries
-from notifications.dependencies import LiveHubDep, LiveReadsDep, Me, Reader, RuntimeDep, Writer
+from notifications.dependencies import LiveHubDep, LiveReadsDep, Me
 from notifications.documents import notification_document
 from notifications.schemas import NotificationChange, ReadAll
 from notifications.service import inbox
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Reader, RuntimeDep, Writer
 from shared.live import LiveItem, last_event_id, live_response
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, found, page_response, problems

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Response
 
-from notifications.dependencies import Caller
 from notifications.documents import kinds_document
 from notifications.rendering import languages
+from shared.dependencies import Caller
 from shared.responses import document_response
 from shared.routing import Routes
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import Response
 
 from notifications import queries
-from notifications.dependencies import Change, Me, Reader
+from notifications.dependencies import Me
 from notifications.documents import preferences_document
 from notifications.schemas import PreferencesIn
 from notifications.service import preferences
 from shared.clock import utcnow
+from shared.dependencies import Change, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import Response
 
 from notifications import queries
-from notifications.dependencies import Admin, Change, Reader, SecretBoxDep, SettingsDep
+from notifications.dependencies import SecretBoxDep, SettingsDep
 from notifications.documents import settings_document
 from notifications.schemas import SettingsIn
 from notifications.service import organization
 from shared.clock import utcnow
+from shared.dependencies import Admin, Change, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

@@ -12,13 +12,13 @@ from typing import Annotated
 from fastapi import Path, Response
 
 from notifications import queries
-from notifications.dependencies import Admin, Change, Reader, Writer
 from notifications.documents import template_document
 from notifications.kinds import KINDS
 from notifications.schemas import TemplateIn
 from notifications.service import templates
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Change, Reader, Writer
 from shared.errors import not_found
 from shared.responses import document_response, found, page_response
 from shared.routing import Routes

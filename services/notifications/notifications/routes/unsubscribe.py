@@ -11,11 +11,12 @@ from fastapi import Path, Response
 from fastapi.responses import HTMLResponse
 
 from notifications import queries
-from notifications.dependencies import Reader, SettingsDep, Writer
+from notifications.dependencies import SettingsDep
 from notifications.kinds import KINDS
 from notifications.service import preferences
 from notifications.unsubscribe_tokens import read_token
 from shared.clock import utcnow
+from shared.dependencies import Reader, Writer
 from shared.errors import not_found
 from shared.responses import document_response, found
 from shared.routing import Routes

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import Request
 
 from portal import queries
-from portal.dependencies import Caller, SettingsDep, UpstreamsDep
+from portal.dependencies import SettingsDep, UpstreamsDep
 from portal.schemas import Me
 from shared.auth import bearer_token
+from shared.dependencies import Caller
 from shared.errors import Problem
 from shared.responses import DocumentResponse
 from shared.routing import Routes

@@ -7,10 +7,10 @@ import uuid
 from fastapi import Query, Response
 
 from privacy import queries
-from privacy.dependencies import Caller, Paging, Reader, Writer
 from privacy.schemas import ErasureOut, ErasurePage, ErasureRequest, ErasureStatus
 from privacy.service import erasures
 from shared.clock import utcnow
+from shared.dependencies import Caller, Paging, Reader, Writer
 from shared.responses import document_response, problems
 from shared.routing import Routes
 

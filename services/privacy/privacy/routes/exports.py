@@ -8,13 +8,13 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy import queries
-from privacy.dependencies import Caller, Creation, Reader, Writer
 from privacy.documents import Document, export_document
 from privacy.models import messaging
 from privacy.schemas import ExportOut, ExportRequest
 from privacy.service import exports
 from shared.audit import record_access
 from shared.clock import utcnow
+from shared.dependencies import Caller, Creation, Reader, Writer
 from shared.errors import Problem
 from shared.responses import document_response, problems
 from shared.routing import Routes

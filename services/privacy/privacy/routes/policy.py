@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import Response
 
 from privacy import queries
-from privacy.dependencies import Admin, Reader, Writer
 from privacy.schemas import PolicyOut, PolicyUpdate
 from privacy.service import policies
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Reader, Writer
 from shared.responses import document_response
 from shared.routing import Routes
 

@@ -13,11 +13,12 @@ from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from privacy import queries
-from privacy.dependencies import Admin, Reader, RuntimeDep, SettingsDep, Writer
+from privacy.dependencies import SettingsDep
 from privacy.documents import AUDIT_COLUMNS
 from privacy.models import messaging
 from privacy.schemas import AuditPage
 from shared.audit import record_access
+from shared.dependencies import Admin, Reader, RuntimeDep, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import page_response, problems
 from shared.routing import Routes

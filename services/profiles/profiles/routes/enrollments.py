@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
 from profiles.access import Visibility
-from profiles.dependencies import Caller, Change, Creation, Paging, Reader
+from profiles.dependencies import Change, Creation
 from profiles.documents import enrollment_view
 from profiles.schemas import AnyEnrollment, Enrollment, EnrollmentCreate, EnrollmentPage, EnrollmentUpdate
 from shared.concurrency import etag
 from shared.contracts.profiles import EnrollmentRole, EnrollmentStatus
+from shared.dependencies import Caller, Paging, Reader
 from shared.responses import Created, document_response, found
 from shared.routing import Routes
 

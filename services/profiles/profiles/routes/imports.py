@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from profiles import queries
-from profiles.dependencies import Creation, Paging, PeopleManager, Reader
+from profiles.dependencies import Creation, PeopleManager
 from profiles.imports.job import start_import
 from profiles.imports.parsing import UnreadableFile, Upload, parse_csv, parse_json
 from profiles.schemas import ImportJob, ImportPage
+from shared.dependencies import Paging, Reader
 from shared.errors import Problem
 from shared.responses import Created, document_response, found, problems
 from shared.routing import Routes

@@ -8,11 +8,12 @@ import uuid
 from fastapi import Response
 
 from profiles import queries
-from profiles.dependencies import Admin, Caller, Change, Reader
+from profiles.dependencies import Change
 from profiles.documents import intake_answers_document, questionnaire_document
 from profiles.schemas import EnrollmentIntake, QuestionnaireIn, QuestionnaireOut
 from profiles.service import intake as intake_service
 from shared.contracts.profiles import EnrollmentRole
+from shared.dependencies import Admin, Caller, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
 from profiles.access import Visibility
-from profiles.dependencies import Caller, Change, Creation, Lookup, Paging, PeopleManager, Reader
+from profiles.dependencies import Change, Creation, Lookup, PeopleManager
 from profiles.documents import person_view
 from profiles.schemas import AnyPerson, Person, PersonCreate, PersonPage, PersonUpdate
 from shared.auth import Principal
 from shared.concurrency import etag
-from shared.dependencies import ConditionalChange
+from shared.dependencies import Caller, ConditionalChange, Paging, Reader
 from shared.errors import not_found
 from shared.responses import Created, document_response, found
 from shared.routing import Routes

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import Response
 
 from profiles import queries
-from profiles.dependencies import Caller, Reader, SelfIdBox, Writer
+from profiles.dependencies import SelfIdBox, Writer
 from profiles.documents import (
     intake_answers_document,
     own_personality,
@@ -21,6 +21,7 @@ from profiles.service import personal_data
 from profiles.service.self_identification import person_of
 from shared.audit import record_access
 from shared.clock import utcnow
+from shared.dependencies import Caller, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

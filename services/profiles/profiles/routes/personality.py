@@ -11,7 +11,7 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import personality, queries
-from profiles.dependencies import Caller, Creation, Paging, Reader
+from profiles.dependencies import Creation
 from profiles.schemas import (
     AnyPersonality,
     PersonalityHistory,
@@ -20,6 +20,7 @@ from profiles.schemas import (
     PersonalityResultOut,
 )
 from profiles.service import personality as personality_service
+from shared.dependencies import Caller, Paging, Reader
 from shared.responses import Created, document_response
 from shared.routing import Routes
 

@@ -8,10 +8,11 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
-from profiles.dependencies import Admin, Caller, Change, Creation, Paging, Reader
+from profiles.dependencies import Change, Creation
 from profiles.schemas import Program, ProgramCreate, ProgramPage, ProgramUpdate
 from shared.concurrency import etag
 from shared.contracts.profiles import ProgramObjective, ProgramStatus
+from shared.dependencies import Admin, Caller, Paging, Reader
 from shared.responses import Created, document_response, found
 from shared.routing import Routes
 

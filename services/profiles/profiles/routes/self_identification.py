@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Response
 
 from profiles import queries
-from profiles.dependencies import Admin, Caller, Change, Reader, SelfIdBox, Writer
+from profiles.dependencies import Change, SelfIdBox, Writer
 from profiles.documents import own_self_identification_document, self_id_attribute_document
 from profiles.models import messaging
 from profiles.schemas import (
@@ -21,6 +21,7 @@ from profiles.schemas import (
 from profiles.service import self_identification
 from shared.audit import record_access
 from shared.contracts.profiles import SelfIdentificationPurpose
+from shared.dependencies import Admin, Caller, Reader
 from shared.responses import document_response, problems
 from shared.routing import Routes
 

@@ -6,9 +6,10 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import queries, service
-from profiles.dependencies import Admin, Caller, Creation, Reader
+from profiles.dependencies import Creation
 from profiles.schemas import SkillCreate, SkillList, SkillOut
 from profiles.taxonomy import DEFAULT_SKILLS
+from shared.dependencies import Admin, Caller, Reader
 from shared.responses import Created, document_response
 from shared.routing import Routes
 

@@ -10,12 +10,13 @@ from fastapi import Response
 from scheduling import queries
 from scheduling.calendar_entries import calendar_entries, group_calendar_entries
 from scheduling.calendars import render_calendar
-from scheduling.dependencies import Caller, Reader, SettingsDep, Writer
+from scheduling.dependencies import SettingsDep
 from scheduling.documents import calendar_response, feed_document
 from scheduling.group_queries import group_sessions_of_person
 from scheduling.schemas import FeedCreate, FeedCreated, FeedOut
 from scheduling.service import calendar_feeds
 from shared.clock import utcnow
+from shared.dependencies import Caller, Reader, Writer
 from shared.responses import document_response, found, problems
 from shared.routing import Routes
 

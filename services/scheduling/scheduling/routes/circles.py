@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access, queries
-from scheduling.dependencies import Caller, Creation, Reader, Writer
 from scheduling.group_documents import circle_people, circle_session_document, group_slot_document
 from scheduling.group_queries import circle_sessions_page
 from scheduling.models import CircleSession
@@ -31,6 +30,7 @@ from scheduling.service.circle_sessions import CircleContext
 from shared.clock import utcnow
 from shared.concurrency import IfMatch, etag
 from shared.contracts.scheduling import SessionStatus
+from shared.dependencies import Caller, Creation, Reader, Writer
 from shared.errors import Problem, not_found
 from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.responses import Created, document_response, page_response, problems

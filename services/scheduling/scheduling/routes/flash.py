@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access, queries
-from scheduling.dependencies import Caller, Creation, Reader, Writer
 from scheduling.group_documents import flash_session_document, flash_slot_document, office_hours_document
 from scheduling.group_queries import flash_sessions_page, office_hours_of
 from scheduling.models import FlashSession
@@ -29,6 +28,7 @@ from scheduling.service import flash
 from shared.clock import utcnow
 from shared.concurrency import IfMatch, etag
 from shared.contracts.scheduling import SessionStatus
+from shared.dependencies import Caller, Creation, Reader, Writer
 from shared.errors import not_found
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response, problems

@@ -16,7 +16,6 @@ from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling import access, queries
-from scheduling.dependencies import Caller, Creation, Reader
 from scheduling.documents import match_document, proposal_document, session_document
 from scheduling.schemas import MatchOut, MatchPage, ProposedNext, SessionBooking, SessionOut, SlotPage
 from scheduling.service import bookings
@@ -25,6 +24,7 @@ from scheduling.service.matches import visible_match
 from scheduling.slot_search import find_slots
 from shared.clock import utcnow
 from shared.concurrency import etag
+from shared.dependencies import Caller, Creation, Reader
 from shared.errors import Problem, not_found
 from shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.responses import Created, document_response, found, page_response, problems

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import Response
 
 from scheduling import queries
-from scheduling.dependencies import Admin, Caller, Change, Reader
 from scheduling.schemas import PolicyOut, PolicyUpdate
 from scheduling.service import policy
 from shared.clock import utcnow
+from shared.dependencies import Admin, Caller, Change, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 

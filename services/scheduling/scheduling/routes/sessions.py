@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduling import access, queries
 from scheduling.calendar_entries import calendar_entries
 from scheduling.calendars import render_calendar
-from scheduling.dependencies import Caller, Reader, Writer
 from scheduling.documents import calendar_response, session_document
 from scheduling.models import Session
 from scheduling.schemas import (
@@ -29,6 +28,7 @@ from scheduling.service.blocked_time import participants_of
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.contracts.scheduling import SessionStatus
+from shared.dependencies import Caller, Reader, Writer
 from shared.errors import invalid_field, not_found
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, page_response, problems

@@ -8,11 +8,11 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
+from shared.dependencies import Admin, Change, Creation, Reader
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, page_response
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Admin, Change, Creation, Reader
 from training.documents import Document
 from training.schemas import CourseCreate, CourseOut, CoursePage, CourseUpdate
 from training.service import courses

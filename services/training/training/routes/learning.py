@@ -8,11 +8,11 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
+from shared.dependencies import Caller, Change, Creation, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, found, page_response, problems
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Caller, Change, Creation, Reader, Writer
 from training.documents import Document
 from training.schemas import (
     AttemptCreate,

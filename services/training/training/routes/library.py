@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import Response
 
 from shared.clock import utcnow
+from shared.dependencies import Admin, Caller, Reader, Writer
 from shared.responses import document_response
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Admin, Caller, Reader, Writer
 from training.schemas import LibraryOut
 from training.service import modules
 

@@ -9,12 +9,13 @@ from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
+from shared.dependencies import Admin, Caller, Change, Creation, Reader
 from shared.errors import Problem
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, page_response
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Admin, Caller, Change, Creation, Reader, SettingsDep
+from training.dependencies import SettingsDep
 from training.documents import Document
 from training.schemas import (
     Audience,

@@ -7,11 +7,11 @@ import uuid
 from fastapi import Response
 
 from shared.clock import utcnow
+from shared.dependencies import Caller, Reader
 from shared.errors import not_found
 from shared.responses import document_response
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Caller, Reader
 from training.schemas import PersonProgress
 from training.service.progress import learner_id
 

@@ -9,11 +9,11 @@ from fastapi import Response
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Reader, Writer
 from shared.locks import retrying
 from shared.responses import document_response
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Admin, Reader, Writer
 from training.documents import Document
 from training.schemas import ReadinessGatesOut, ReadinessGatesUpdate
 from training.service import gates

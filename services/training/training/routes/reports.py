@@ -8,11 +8,11 @@ from fastapi import Response
 
 from shared.clock import utcnow
 from shared.contracts.profiles import EnrollmentRole
+from shared.dependencies import Admin, Reader
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, found, page_response
 from shared.routing import Routes
 from training import queries
-from training.dependencies import Admin, Reader
 from training.schemas import OverduePage, ProgramReport
 
 router = Routes("reports", "Completion, overdue people and scores per program (admins)")

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.dependencies import Admin, Creation, Paging, Reader
 from shared.errors import not_found
 from shared.responses import Created, document_response, found
 from shared.routing import Routes
 from shared.text import SafeText
 from webhooks import queries, service
-from webhooks.dependencies import Admin, Creation, Paging, Reader
 from webhooks.models import DeliveryStatus
 from webhooks.schemas import Delivery, DeliveryDetail, DeliveryPage
 

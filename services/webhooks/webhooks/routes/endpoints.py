@@ -9,10 +9,11 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import etag
+from shared.dependencies import Admin, Change, Creation, Paging, Reader
 from shared.responses import Created, document_response, found
 from shared.routing import Routes
 from webhooks import queries, service
-from webhooks.dependencies import Admin, Box, Change, Creation, Paging, Policy, Reader, SettingsDep
+from webhooks.dependencies import Box, Policy, SettingsDep
 from webhooks.documents import secret_opened, secret_sealed
 from webhooks.schemas import (
     Endpoint,

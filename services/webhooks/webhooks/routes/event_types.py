@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
+from shared.dependencies import Caller
 from shared.responses import page_response
 from shared.routing import Routes
 from shared.text import SafeText
 from webhooks.catalog import published_events
-from webhooks.dependencies import Caller
 from webhooks.schemas import EventTypePage
 
 router = Routes("event types", "What can be subscribed to")

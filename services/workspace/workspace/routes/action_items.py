@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Caller, Creation, Paging, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response
 from shared.routing import Routes
 from workspace import queries
-from workspace.dependencies import Caller, Creation, Paging, Reader, SettingsDep, Writer
+from workspace.dependencies import SettingsDep
 from workspace.documents import comment_document
 from workspace.queries import action_items as item_queries
 from workspace.schemas import (

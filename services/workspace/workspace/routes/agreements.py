@@ -8,9 +8,9 @@ from fastapi import Response
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Caller, Reader, Writer
 from shared.responses import document_response
 from shared.routing import Routes
-from workspace.dependencies import Caller, Reader, Writer
 from workspace.queries import workspaces as workspace_queries
 from workspace.schemas import Agreement, AgreementEdit, AgreementSigning
 from workspace.service import agreements

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
 from shared.concurrency import etag
+from shared.dependencies import Caller, Change, Creation, Reader
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response
 from shared.routing import Routes
-from workspace.dependencies import Caller, Change, Creation, Reader
 from workspace.schemas import (
     CircleGoal,
     CircleGoalCreate,

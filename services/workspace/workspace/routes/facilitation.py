@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Caller, Creation, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response
 from shared.routing import Routes
 from workspace import queries
 from workspace.access import admin_only
-from workspace.dependencies import Admin, Caller, Creation, Reader, Writer
 from workspace.documents import intervention_note_document
 from workspace.models import CaseStatus
 from workspace.queries import cases as case_queries

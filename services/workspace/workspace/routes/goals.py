@@ -11,11 +11,12 @@ from shared.clock import utcnow
 from shared.concurrency import IfMatch
 from shared.contracts.profiles import ProgramObjective
 from shared.contracts.workspace import GoalStatus
+from shared.dependencies import Caller, Creation, Paging, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response
 from shared.routing import Routes
 from workspace import goal_templates, queries
-from workspace.dependencies import Caller, Creation, Paging, Reader, SettingsDep, Writer
+from workspace.dependencies import SettingsDep
 from workspace.documents import Document, comment_document
 from workspace.queries import goals as goal_queries
 from workspace.schemas import (

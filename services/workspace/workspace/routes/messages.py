@@ -11,13 +11,14 @@ from fastapi import Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
+from shared.dependencies import Caller, Change, Creation, Reader, RuntimeDep, Writer
 from shared.live import last_event_id, live_response
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response, problems
 from shared.routing import Routes
 from workspace import queries
 from workspace.access import member_only
-from workspace.dependencies import Caller, Change, Creation, Hub, Reader, RuntimeDep, SettingsDep, Writer
+from workspace.dependencies import Hub, SettingsDep
 from workspace.documents import message_document
 from workspace.queries import messages as message_queries
 from workspace.schemas import (

@@ -7,9 +7,9 @@ import uuid
 from fastapi import Response
 
 from shared.clock import utcnow
+from shared.dependencies import Admin, Paging, Reader
 from shared.responses import document_response
 from shared.routing import Routes
-from workspace.dependencies import Admin, Paging, Reader
 from workspace.queries import programs as program_queries
 from workspace.schemas import AtRiskGoalPage, GoalAttainment
 

@@ -9,10 +9,11 @@ from fastapi import Response
 
 from shared.clock import utcnow
 from shared.concurrency import IfMatch
+from shared.dependencies import Admin, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import document_response, page_response
 from shared.routing import Routes
-from workspace.dependencies import Admin, Reader, SettingsDep, Writer
+from workspace.dependencies import SettingsDep
 from workspace.models import ReportStatus
 from workspace.queries import messages as message_queries
 from workspace.schemas import Report, ReportedMessage, ReportPage, ReportResolution

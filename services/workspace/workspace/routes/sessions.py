@@ -8,10 +8,11 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
+from shared.dependencies import Caller, Change, Creation, Reader, Writer
 from shared.pagination import Cursor, Limit
 from shared.responses import Created, document_response, page_response
 from shared.routing import Routes
-from workspace.dependencies import Caller, Change, Creation, Reader, SettingsDep, Writer
+from workspace.dependencies import SettingsDep
 from workspace.documents import agenda_item_document, private_note_document, shared_notes_document
 from workspace.models import AgendaItem
 from workspace.queries import sessions as session_queries

@@ -8,11 +8,12 @@ import uuid
 from fastapi import Response
 
 from shared.clock import utcnow
+from shared.dependencies import Admin, Change, Reader
 from shared.errors import not_found
 from shared.responses import document_response
 from shared.routing import Routes
 from workspace import queries
-from workspace.dependencies import Admin, Change, Reader, SettingsDep
+from workspace.dependencies import SettingsDep
 from workspace.documents import organization_settings_document, program_settings_document
 from workspace.schemas import (
     OrganizationWorkspaceSettings,

@@ -8,10 +8,10 @@ from fastapi import Response
 
 from shared.clock import utcnow
 from shared.contracts.scheduling import SessionStatus
+from shared.dependencies import Caller, Paging, Reader
 from shared.responses import document_response
 from shared.routing import Routes
 from workspace import queries
-from workspace.dependencies import Caller, Paging, Reader
 from workspace.models import WorkspaceStatus
 from workspace.queries import dashboard
 from workspace.queries import sessions as session_queries
