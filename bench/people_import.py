@@ -4,7 +4,8 @@ The profiles API (one uvicorn worker) and the profiles worker (the import task a
 run as their own processes, as deployed. The CSV is uploaded to `POST /v1/imports/people`;
 `import_seconds` runs from the upload to the moment the import succeeded AND every event it caused
 (one PersonCreated per row) has been published to NATS (the outbox is empty). `import_peak_mb` is the
-highest resident memory of either process during the run (sampled every 0.1 s).
+highest resident memory of either process during the run (sampled every 0.1 s). The run fails unless
+every row became a person and every person's PersonCreated was published.
 
 The file: `--rows` people, the first `--managers` of them managers of the others (each row names its
 manager by external id), each with three skills, languages, a time zone, a seniority and a capacity.
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import random
 import subprocess
 import sys
@@ -100,6 +102,24 @@ async def outbox_waiting(platform: BenchPlatform) -> int:
         await engine.dispose()
 
 
+async def created_events_published(platform: BenchPlatform) -> int:
+    """PersonCreated events the relay published (acknowledged by the stream)."""
+    engine = create_engine(platform.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            return int(
+                await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM profiles.outbox"
+                        " WHERE subject = 'profiles.person.created' AND published_at IS NOT NULL"
+                    )
+                )
+                or 0
+            )
+    finally:
+        await engine.dispose()
+
+
 async def people_count(platform: BenchPlatform) -> tuple[int, int]:
     """(people of the organization, of them with a manager)."""
     engine = create_engine(platform.database_url, pool_size=1)
@@ -142,8 +162,9 @@ async def measure(
     await watcher
     cpu = {name: (cpu_seconds(pid) or 0.0) - cpu_before[name] for name, pid in peaks.pids.items()}
     people, with_manager = await people_count(platform)
-    if job["status"] != "succeeded" or job["failed"] or people != job["total"]:
-        raise SystemExit(f"the import did not go through: {job}")
+    published = await created_events_published(platform)
+    if job["status"] != "succeeded" or job["failed"] or people != job["total"] or published != people:
+        raise SystemExit(f"the import did not go through ({people} people, {published} events): {job}")
     return {
         "upload_seconds": round(uploaded, 2),
         "committed_seconds": round(committed, 2),
@@ -156,6 +177,7 @@ async def measure(
         "worker_cpu_seconds": round(cpu["worker"], 2),
         "people": people,
         "with_manager": with_manager,
+        "events_published": published,
     }
 
 
@@ -167,6 +189,8 @@ def main() -> None:
     parser.add_argument("--managers", type=int, default=2_000, help="of them, managers of the rest (2000)")
     args = parser.parse_args()
     content = export(args.rows, min(args.managers, args.rows))
+    # The machine is shared: its load says how far the figures can be compared with another run's.
+    load_before = os.getloadavg()[0]
     with bench_platform() as platform:
         fsync = asyncio.run(fsync_setting(platform.database_url))
         worker = subprocess.Popen([sys.executable, "-m", "profiles.worker"], env=platform.env())
@@ -182,6 +206,8 @@ def main() -> None:
         "fsync": fsync,
         "rows": args.rows,
         "file_mb": round(len(content) / 1024 / 1024, 1),
+        "load_1m_before": round(load_before, 2),
+        "load_1m_after": round(os.getloadavg()[0], 2),
         **figures,
     }
     print_table(
@@ -196,6 +222,11 @@ def main() -> None:
             ("peak RSS: API / worker, MB", f"{figures['api_peak_mb']} / {figures['worker_peak_mb']}"),
             ("CPU seconds: API / worker", f"{figures['api_cpu_seconds']} / {figures['worker_cpu_seconds']}"),
             ("people / of them with a manager", f"{figures['people']} / {figures['with_manager']}"),
+            ("PersonCreated events published", figures["events_published"]),
+            (
+                "load average (1 min) before / after",
+                f"{figures['load_1m_before']} / {figures['load_1m_after']}",
+            ),
         ],
     )
     print_figures(figures)

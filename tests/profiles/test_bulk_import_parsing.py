@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profiles.imports.parsing import UnreadableFile, parse_csv, parse_json, processing_order, row_fields
+from profiles.imports.parsing import (
+    Row,
+    UnreadableFile,
+    parse_csv,
+    parse_json,
+    processing_order,
+    row_fields,
+)
 
 
 def test_a_csv_export_is_read_by_column_with_spreadsheet_row_numbers() -> None:
     upload = parse_csv(
         b'\xef\xbb\xbfExternal ID,Email,Name,Phone\r\nE1,a@x.co,Ada,555\r\n\r\nE2,b@x.co,"Bob, Jr",556\r\n'
     )
-    assert upload.rows == [
+    assert [row.as_dict() for row in upload.rows] == [
         {"row": 2, "values": {"external_id": "E1", "email": "a@x.co", "name": "Ada"}},
         {"row": 4, "values": {"external_id": "E2", "email": "b@x.co", "name": "Bob, Jr"}},
     ]
@@ -27,15 +32,19 @@ def test_semicolon_and_tab_separated_exports_are_read_too() -> None:
         text = separator.join(["external_id", "skills", "name"]) + "\n"
         text += separator.join(["E1", '"python:4;nlp:3"' if separator == ";" else "python:4;nlp:3", "Ada"])
         upload = parse_csv(text.encode())
-        assert upload.rows[0]["values"] == {"external_id": "E1", "skills": "python:4;nlp:3", "name": "Ada"}
+        assert upload.rows[0].as_dict()["values"] == {
+            "external_id": "E1",
+            "skills": "python:4;nlp:3",
+            "name": "Ada",
+        }
 
 
 def test_a_json_export_is_an_array_of_objects_numbered_from_one() -> None:
     upload = parse_json(
         b'[{"external_id": "E1", "languages": ["en"], "active": false}, {"external_id": "E2"}]'
     )
-    assert [row["row"] for row in upload.rows] == [1, 2]
-    assert upload.rows[0]["values"] == {"external_id": "E1", "languages": ["en"], "active": False}
+    assert [row.number for row in upload.rows] == [1, 2]
+    assert upload.rows[0].as_dict()["values"] == {"external_id": "E1", "languages": ["en"], "active": False}
 
 
 @pytest.mark.parametrize(
@@ -96,21 +105,21 @@ def test_a_row_names_each_column_it_cannot_read() -> None:
     }  # fmt: skip
 
 
-def _row(number: int, external_id: str, manager: str | None = None) -> dict[str, Any]:
+def _row(number: int, external_id: str, manager: str | None = None) -> Row:
     values = {"external_id": external_id}
     if manager is not None:
         values["manager_external_id"] = manager
-    return {"row": number, "values": values}
+    return Row.of(number, values)
 
 
 def test_managers_are_worked_on_before_their_reports_whatever_the_file_order() -> None:
     rows = [_row(2, "E1", "E2"), _row(3, "E2", "E3"), _row(4, "E3"), _row(5, "E4", "E1")]
-    assert [row["values"]["external_id"] for row in processing_order(rows)] == ["E3", "E2", "E1", "E4"]
+    assert [row.external_id for row in processing_order(rows)] == ["E3", "E2", "E1", "E4"]
 
 
 def test_reporting_cycles_and_repeated_external_ids_in_the_file_are_row_errors() -> None:
     rows = [_row(2, "A", "B"), _row(3, "B", "A"), _row(4, "C"), _row(5, "C", "A")]
-    ordered = {row["row"]: row.get("errors", []) for row in processing_order(rows)}
+    ordered = {row.number: row.as_dict().get("errors", []) for row in processing_order(rows)}
     assert [error["type"] for error in ordered[2]] == ["reporting_cycle"]
     assert [error["type"] for error in ordered[3]] == ["reporting_cycle"]
     assert ordered[4] == []
@@ -124,9 +133,22 @@ def test_every_row_is_worked_once_and_after_its_manager(managers: list[int]) -> 
         for number, manager in enumerate(managers)
     ]
     ordered = processing_order(rows)
-    assert sorted(row["row"] for row in ordered) == [row["row"] for row in rows]
-    position = {row["values"]["external_id"]: index for index, row in enumerate(ordered)}
+    assert sorted(row.number for row in ordered) == [row.number for row in rows]
+    position = {row.external_id: index for index, row in enumerate(ordered)}
     for row in ordered:
-        manager = row["values"].get("manager_external_id")
-        if manager in position and not row.get("errors"):
-            assert position[manager] < position[row["values"]["external_id"]]
+        manager = row.manager_external_id
+        if manager in position and not row.as_dict().get("errors"):
+            assert position[manager] < position[row.external_id]
+
+
+def test_a_cell_with_a_control_character_is_a_row_error_naming_its_column() -> None:
+    upload = parse_csv(
+        b"external_id,name,title,skills\nE1,Ada\x00,Engineer,python:4\nE2,Bob,Lead\x07,nlp:3\nE3,Cy,,\n"
+    )
+    errors = {row.number: row.as_dict().get("errors", []) for row in upload.rows}
+    assert [error["field"] for error in errors[2]] == ["name"]
+    assert [error["field"] for error in errors[3]] == ["title"]
+    assert errors[4] == []
+    assert "name" not in upload.rows[0].as_dict()["values"]  # never stored
+    upload = parse_json(b'[{"external_id": "J1", "languages": ["en", "f\\u0000r"], "goals": ["ok"]}]')
+    assert [error["field"] for error in upload.rows[0].as_dict()["errors"]] == ["languages"]

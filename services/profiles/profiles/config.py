@@ -23,10 +23,11 @@ class ProfilesSettings(ServiceSettings):
     # What a person provisioned by SCIM or a bulk import gets when the HR system does not say.
     default_time_zone: str = "UTC"
     default_language: str = Field(default="en", pattern=r"^[a-z]{2}$")
-    # Bulk imports: rows per transaction (a batch with a refused row is done again with a savepoint
-    # per row, and far past 64 savepoints in one transaction PostgreSQL slows down). Imports run as
-    # tasks on the job runner (`job_*` settings).
-    import_batch_size: int = Field(default=100, ge=1, le=1000)
+    # Bulk imports: rows per transaction, its new people written with one insert (a batch with a
+    # refused row is done again in smaller groups, down to a savepoint per row around the refused
+    # one: far past 64 savepoints in one transaction PostgreSQL slows down). Imports run as tasks on
+    # the job runner (`job_*` settings).
+    import_batch_size: int = Field(default=1000, ge=1, le=1000)
     # Fernet keys (url-safe base64 of 32 bytes) encrypting self-identified values and each
     # organization's pseudonym secret at rest. The first encrypts, every one decrypts: rotate by
     # putting a new key first; the reseal job then re-encrypts every value with it, after which the

@@ -524,9 +524,7 @@ async def personal_data_of(db: AsyncSession, *, caller: Principal, person_id: uu
         )
     ).all()
     enrollments = [
-        (row, row.program_name, await questions_of(db, row.program_id))
-        for row in rows
-        if row.intake_answers
+        (row, row.program_name, await questions_of(db, row.program_id)) for row in rows if row.intake_answers
     ]
     return PersonalData(
         personality=profile,

@@ -15,8 +15,7 @@ row 2; in JSON the first object is row 1.
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,11 +42,44 @@ class UnreadableFile(ValueError):
     """The upload is not a file of people we can read (a 4xx for the whole upload)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of an upload, kept compact (an upload holds up to 100,000 of them): its document
+    `{"row": number, "values": {column: raw value}, "errors": [...]}` as JSON, and what ordering
+    the rows needs. Rows are numbered as a spreadsheet shows them."""
+
+    number: int
+    external_id: str | None
+    manager_external_id: str | None
+    failed: bool
+    document: str
+
+    @classmethod
+    def of(cls, number: int, values: dict[str, Any], errors: list[dict[str, str]] | None = None) -> Row:
+        document = {"row": number, "values": values, **({"errors": errors} if errors else {})}
+        return cls(
+            number=number,
+            external_id=_text(values.get("external_id")),
+            manager_external_id=_text(values.get("manager_external_id")),
+            failed=bool(errors),
+            # Decoded to text: the bytes orjson returns keep the capacity of its buffer (~4 KB).
+            document=orjson.dumps(document).decode(),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row's document: what the import's task works on."""
+        return dict(orjson.loads(self.document))
+
+    def with_error(self, error: dict[str, str]) -> Row:
+        document = self.as_dict()
+        return Row.of(self.number, document["values"], [*document.get("errors", []), error])
+
+
 @dataclass(frozen=True)
 class Upload:
-    """A parsed upload: its rows (raw values by column) and the columns that were ignored."""
+    """A parsed upload: its rows and the columns that were ignored."""
 
-    rows: list[dict[str, Any]]
+    rows: list[Row]
     ignored_columns: list[str]
 
 
@@ -73,16 +105,21 @@ def _column(name: str) -> str:
 
 
 def _rows(records: Iterable[tuple[int, Mapping[str, Any]]]) -> Upload:
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     ignored: set[str] = set()
+    columns: dict[str, str] = {}  # the file's keys as columns, worked out once per key
     for number, record in records:
         if len(rows) >= MAX_ROWS:
             raise UnreadableFile(f"a file holds at most {MAX_ROWS} people")
         values: dict[str, Any] = {}
         errors: list[dict[str, str]] = []
+        # Most records hold no control character at all: one look at all of its cells at once.
+        suspect = _holds_control_characters(list(record.values()))
         for key, value in record.items():
-            column = _column(str(key))
-            if column in COLUMNS and _holds_control_characters(value):
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = _column(str(key))
+            if suspect and column in COLUMNS and _holds_control_characters(value):
                 # Refused for this row alone, the way the profile's text fields refuse it; never
                 # stored (PostgreSQL refuses a NUL byte in JSON) nor looked up.
                 errors.append(field_error(column, _CONTROL_MESSAGE))
@@ -90,7 +127,7 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any]]]) -> Upload:
                 values[column] = value
             elif column:
                 ignored.add(CONTROL_CHARACTERS.sub("?", column))
-        rows.append({"row": number, "values": values, **({"errors": errors} if errors else {})})
+        rows.append(Row.of(number, values, errors))
     if not rows:
         raise UnreadableFile("the file holds no people")
     return Upload(rows=rows, ignored_columns=sorted(ignored))
@@ -107,7 +144,7 @@ def parse_csv(content: bytes) -> Upload:
         dialect: Any = csv.Sniffer().sniff(header_line, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(_lines(text), dialect)
     try:
         header = [_column(name) for name in next(reader)]
     except StopIteration:
@@ -119,16 +156,28 @@ def parse_csv(content: bytes) -> Upload:
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
         raise UnreadableFile(f"columns appear twice: {', '.join(repeated)}")
+    return _rows(_csv_records(reader, header))
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their ends, as a file opened with `newline=""` gives them to the
+    csv module, without a second copy of the text (an export is up to 100,000 people)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield text[start:end]
+        start = end
+
+
+def _csv_records(reader: Iterator[list[str]], header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The records of a CSV export one by one (the upload never holds them all twice), numbered as a
+    spreadsheet shows them (the header is row 1), blank lines included."""
     try:
-        # Numbered as a spreadsheet shows them (the header is row 1), blank lines included.
-        records = [
-            (number, dict(zip(header, cells, strict=False)))
-            for number, cells in enumerate(reader, start=2)
-            if any(cell.strip() for cell in cells)
-        ]
+        for number, cells in enumerate(reader, start=2):
+            if any(cell.strip() for cell in cells):
+                yield number, dict(zip(header, cells, strict=False))
     except csv.Error as exc:
         raise UnreadableFile(f"not a CSV file: {exc}") from None
-    return _rows(records)
 
 
 def parse_json(content: bytes) -> Upload:
@@ -160,6 +209,8 @@ def _holds_control_characters(value: Any) -> bool:
             return True
         return False
     if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return _holds_control_characters("".join(value))
         return any(_holds_control_characters(item) for item in value)
     if isinstance(value, dict):
         return any(_holds_control_characters(item) for pair in value.items() for item in pair)
@@ -262,45 +313,42 @@ def row_fields(values: Mapping[str, Any]) -> RowFields:
     return row
 
 
-def processing_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def processing_order(rows: list[Row]) -> list[Row]:
     """The rows with managers before the people who report to them (so one pass sets every
     manager, wherever in the file they are defined), file order otherwise. Rows repeating an
-    external id, or in a reporting cycle within the file, get an `errors` entry."""
-    by_external_id: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        external_id = _text(row["values"].get("external_id"))
-        if external_id is None:
+    external id, or in a reporting cycle within the file, get an error."""
+    rows = list(rows)
+    by_external_id: dict[str, int] = {}  # the first row (its index) of each external id
+    for index, row in enumerate(rows):
+        if row.external_id is None:
             continue
-        first = by_external_id.get(external_id)
+        first = by_external_id.get(row.external_id)
         if first is not None:
-            row["errors"] = [
-                field_error(
-                    "external_id", f"external_id {external_id} is also on row {first['row']}", "duplicate"
-                )
-            ]
+            message = f"external_id {row.external_id} is also on row {rows[first].number}"
+            rows[index] = row.with_error(field_error("external_id", message, "duplicate"))
         else:
-            by_external_id[external_id] = row
-    ordered: list[dict[str, Any]] = []
+            by_external_id[row.external_id] = index
+    ordered: list[int] = []
     placed: set[int] = set()
-    for row in rows:
+    for index in range(len(rows)):
         # Walk up the reporting line within the file, placing managers first.
-        chain: list[dict[str, Any]] = []
+        chain: list[int] = []
         on_chain: set[int] = set()
-        current: dict[str, Any] | None = row
-        while current is not None and id(current) not in placed and id(current) not in on_chain:
+        current: int | None = index
+        while current is not None and current not in placed and current not in on_chain:
             chain.append(current)
-            on_chain.add(id(current))
-            manager = _text(current["values"].get("manager_external_id"))
-            current = by_external_id.get(manager) if manager is not None and "errors" not in current else None
-        if current is not None and id(current) in on_chain:
-            cycle_start = chain.index(current)
-            for member in chain[cycle_start:]:
-                member.setdefault("errors", []).append(
+            on_chain.add(current)
+            row = rows[current]
+            manager = row.manager_external_id
+            current = by_external_id.get(manager) if manager is not None and not row.failed else None
+        if current is not None and current in on_chain:
+            for member in chain[chain.index(current) :]:
+                rows[member] = rows[member].with_error(
                     field_error(
                         "manager_external_id", "the reporting line loops within the file", "reporting_cycle"
                     )
                 )
         for member in reversed(chain):
-            placed.add(id(member))
+            placed.add(member)
             ordered.append(member)
-    return ordered
+    return [rows[index] for index in ordered]

@@ -3,8 +3,12 @@ person, deactivate or reactivate), so it lands with the same checks and the same
 
 Rows are idempotent on `external_id`: a new one is created, a changed one updated, an unchanged
 one skipped (no write, no event). A bad row is rolled back alone and reported with its row number
-and fields; the good ones land. (A batch goes through in one savepoint; when a row is refused on
-the way, the batch is done again with a savepoint per row.)
+and fields; the good ones land.
+
+A batch goes through together in one savepoint, its new people created at once
+(`service.create_people`: one insert, one PersonCreated each). When a row is refused on the way, the
+savepoint is rolled back and the rows are done again in smaller groups, down to a savepoint per row,
+so that a few bad rows in a large batch cost a few small groups rather than a savepoint per row.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from profiles.imports.model import Outcome, Tally
 from profiles.imports.parsing import RowFields, field_error, row_fields
 from profiles.queries import PEOPLE
 from profiles.schemas import PersonCreate, PersonUpdate
+from profiles.service.reporting_line import lock_reporting_line
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -100,6 +105,25 @@ def _fields_and_manager(
     return fields, errors
 
 
+def _creation(
+    row: RowFields, known: dict[str, Known], settings: ProfilesSettings, *, person_id: uuid.UUID | None = None
+) -> PersonCreate:
+    """The new person a row describes, its manager resolved (RowFailed when the row is refused)."""
+    assert row.external_id is not None
+    fields, errors = _fields_and_manager(row, known)
+    # What the file does not say, a new person gets from the settings.
+    defaults = {"time_zone": settings.default_time_zone, "languages": [settings.default_language]}
+    try:
+        create = PersonCreate.model_validate(
+            {**defaults, **fields, "external_id": row.external_id, "id": person_id}
+        )
+    except ValidationError as exc:
+        raise RowFailed([*errors, *_validation_errors(exc)]) from None
+    if errors:
+        raise RowFailed(errors)
+    return create
+
+
 async def _create_row(
     session: AsyncSession,
     *,
@@ -108,16 +132,7 @@ async def _create_row(
     known: dict[str, Known],
     settings: ProfilesSettings,
 ) -> Known:
-    assert row.external_id is not None
-    fields, errors = _fields_and_manager(row, known)
-    # What the file does not say, a new person gets from the settings.
-    defaults = {"time_zone": settings.default_time_zone, "languages": [settings.default_language]}
-    try:
-        create = PersonCreate.model_validate({**defaults, **fields, "external_id": row.external_id})
-    except ValidationError as exc:
-        raise RowFailed([*errors, *_validation_errors(exc)]) from None
-    if errors:
-        raise RowFailed(errors)
+    create = _creation(row, known, settings)
     person = await service.create_person(session, caller=caller, fields=create)
     if row.active is False:
         person = await service.set_person_active(
@@ -166,23 +181,71 @@ async def _write_row(
 
 
 Parsed = Sequence[tuple[dict[str, Any], RowFields]]
+# Rows done together in one savepoint before a refused group is split (into `_SPLIT` parts), and
+# the size of group done a savepoint per row.
+_SPLIT = 8
+_APART = 16
 
 
-async def _rows(
+async def _together(
     session: AsyncSession,
     *,
     caller: Principal,
     rows: Parsed,
     known: dict[str, Known],
     settings: ProfilesSettings,
-    apart: bool,
 ) -> Tally:
-    """The rows one after the other. Together (the fast path), a row the profiles use cases refuse
-    raises (its partial write is in the transaction) and the batch must be done again apart: each
-    row in a savepoint of its own, so that a refused row is rolled back alone."""
+    """The rows in one go: the new people created at once, then each other row through its use
+    case. A row the profiles use cases refuse raises (its partial write is in the transaction).
+    New people come first: they never depend on the other rows (their managers are people known
+    before the batch or new people placed before them), and a row that did depend on another's
+    change is refused here and done in order by `_apart`."""
+    tally = Tally()
+    creations: list[tuple[dict[str, Any], RowFields, PersonCreate]] = []
+    others: list[tuple[dict[str, Any], RowFields]] = []
+    for raw, row in rows:
+        assert row.external_id is not None
+        if row.external_id in known:
+            others.append((raw, row))
+            continue
+        try:
+            create = _creation(row, known, settings, person_id=uuid.uuid4())
+        except RowFailed as failure:  # refused before it wrote anything
+            tally.add(raw, Outcome.FAILED, failure.errors)
+            continue
+        assert create.id is not None
+        known[row.external_id] = Known(create.id, 1, True)
+        creations.append((raw, row, create))
+    if creations:
+        await service.create_people(session, caller=caller, people=[create for _, _, create in creations])
+    for raw, row, create in creations:
+        if row.active is False:
+            assert create.id is not None and row.external_id is not None
+            person = await service.set_person_active(
+                session, caller=caller, person_id=create.id, active=False, if_match=None
+            )
+            known[row.external_id] = Known(person["id"], person["version"], person["active"])
+        tally.add(raw, Outcome.CREATED, [])
+    tally.merge(
+        await _apart(session, caller=caller, rows=others, known=known, settings=settings, savepoints=False)
+    )
+    return tally
+
+
+async def _apart(
+    session: AsyncSession,
+    *,
+    caller: Principal,
+    rows: Parsed,
+    known: dict[str, Known],
+    settings: ProfilesSettings,
+    savepoints: bool = True,
+) -> Tally:
+    """The rows one after the other. With `savepoints`, each row in a savepoint of its own, so that
+    a refused row is rolled back alone; without, a row the profiles use cases refuse raises."""
     tally = Tally()
     for raw, row in rows:
-        savepoint: AbstractAsyncContextManager[Any] = session.begin_nested() if apart else nullcontext()
+        savepoint: AbstractAsyncContextManager[Any] = session.begin_nested() if savepoints else nullcontext()
         try:
             async with savepoint:
                 outcome, person = await _write_row(
@@ -191,7 +254,7 @@ async def _rows(
         except RowFailed as failure:  # refused before it wrote anything
             tally.add(raw, Outcome.FAILED, failure.errors)
         except Problem as problem:
-            if not apart:
+            if not savepoints:
                 raise
             tally.add(raw, Outcome.FAILED, _problem_errors(problem))
         else:
@@ -201,13 +264,45 @@ async def _rows(
     return tally
 
 
+async def _land(
+    session: AsyncSession,
+    *,
+    caller: Principal,
+    rows: Parsed,
+    known: dict[str, Known],
+    settings: ProfilesSettings,
+) -> Tally:
+    """The rows together in a savepoint; if one of them is refused on the way, the savepoint is
+    rolled back and the rows are done again in `_SPLIT` groups in order (each the same way), a
+    group of at most `_APART` rows with a savepoint per row (savepoints cost two round trips
+    each). `known` takes the people of the rows that landed."""
+    if len(rows) <= 1:
+        return await _apart(session, caller=caller, rows=rows, known=known, settings=settings)
+    attempt = dict(known)
+    try:
+        async with session.begin_nested():
+            tally = await _together(session, caller=caller, rows=rows, known=attempt, settings=settings)
+    except (Problem, DBAPIError):
+        if len(rows) <= _APART:
+            return await _apart(session, caller=caller, rows=rows, known=known, settings=settings)
+        tally = Tally()
+        size = -(-len(rows) // _SPLIT)
+        for first in range(0, len(rows), size):
+            tally.merge(
+                await _land(
+                    session, caller=caller, rows=rows[first : first + size], known=known, settings=settings
+                )
+            )
+        return tally
+    known.update(attempt)
+    return tally
+
+
 async def apply_rows(
     session: AsyncSession, *, caller: Principal, rows: Sequence[dict[str, Any]], settings: ProfilesSettings
 ) -> Tally:
-    """A batch of rows in the session's transaction; people are looked up afresh for each batch.
-    Rows go through together in one savepoint; if one of them is refused on the way, that
-    savepoint is rolled back and the batch is done again with a savepoint per row (savepoints
-    cost two round trips each)."""
+    """A batch of rows in the session's transaction (see `_land`); people are looked up afresh for
+    each batch."""
     tally = Tally()
     parsed = []
     for raw in rows:
@@ -224,12 +319,9 @@ async def apply_rows(
         if external_id is not None
     }
     known = await _people_by_external_id(session, organization=caller.organization, external_ids=wanted)
-    try:
-        async with session.begin_nested():
-            done = await _rows(
-                session, caller=caller, rows=parsed, known=dict(known), settings=settings, apart=False
-            )
-    except (Problem, DBAPIError):
-        done = await _rows(session, caller=caller, rows=parsed, known=known, settings=settings, apart=True)
-    tally.merge(done)
+    if any(row.sets_manager and row.manager_external_id is not None for _, row in parsed):
+        # Taken by the transaction itself: a lock taken inside a savepoint is released when the
+        # savepoint is rolled back, while the session would still believe it held.
+        await lock_reporting_line(session, organization=caller.organization)
+    tally.merge(await _land(session, caller=caller, rows=parsed, known=known, settings=settings))
     return tally

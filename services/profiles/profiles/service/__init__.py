@@ -10,11 +10,12 @@ no outbox event. Every change bumps the entity's `version` and publishes its ful
 from __future__ import annotations
 
 from profiles.service.enrollments import enroll, update_enrollment, withdraw_enrollment
-from profiles.service.people import create_person, set_person_active, update_person
+from profiles.service.people import create_people, create_person, set_person_active, update_person
 from profiles.service.programs import create_program, update_program
 from profiles.service.skills import create_skill
 
 __all__ = [
+    "create_people",
     "create_person",
     "create_program",
     "create_skill",

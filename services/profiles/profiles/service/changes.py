@@ -5,11 +5,13 @@ and publish the entity's new state as an event in the same transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Table, Text, bindparam, cast, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +43,14 @@ CONFLICTS: dict[str, Conflict] = {
 }
 
 
+def _refusal(exc: IntegrityError) -> Problem:
+    """The problem a write refused by a constraint means to the client."""
+    name = constraint_name(exc)
+    if name in CONFLICTS:
+        return CONFLICTS[name].problem()
+    return Problem(422, f"the request breaks a data constraint ({name or 'unknown'})")
+
+
 async def flush(session: AsyncSession) -> None:
     """Write pending rows now, so a unique violation becomes a 409 naming the field.
 
@@ -49,10 +59,33 @@ async def flush(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        name = constraint_name(exc)
-        if name in CONFLICTS:
-            raise CONFLICTS[name].problem() from exc
-        raise Problem(422, f"the request breaks a data constraint ({name or 'unknown'})") from exc
+        raise _refusal(exc) from exc
+
+
+def _insert_from_json(table: Table) -> Any:
+    """`INSERT INTO table SELECT ... FROM jsonb_populate_recordset(NULL::table, :rows)`: any number
+    of rows in one statement with one parameter (no limit on bind parameters), and one firing of
+    the table's statement-level triggers (the audit trail's) for all of them."""
+    names = [column.name for column in table.columns]
+    records = func.jsonb_populate_recordset(
+        literal_column(f"NULL::{table.fullname}"), cast(bindparam("rows", type_=Text), JSONB)
+    ).table_valued(*names)
+    return insert(table).from_select(names, select(*(records.c[name] for name in names)))
+
+
+_INSERTS: dict[str, Any] = {}
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many new rows of `table` in one statement (every column the rows leave out is NULL,
+    server defaults do not apply), a refused write turned into its problem as `flush` does."""
+    statement = _INSERTS.get(table.fullname)
+    if statement is None:
+        statement = _INSERTS[table.fullname] = _insert_from_json(table)
+    try:
+        await session.execute(statement, {"rows": orjson.dumps(rows).decode()})
+    except IntegrityError as exc:
+        raise _refusal(exc) from exc
 
 
 async def publish(session: AsyncSession, event: Event, *, organization: str, subject: object) -> None:
@@ -101,6 +134,28 @@ async def record_creation(
     document = document_of(entity)
     await publish(session, event_of(document), organization=entity.organization, subject=subject or entity.id)
     return document
+
+
+async def record_creations(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    document_of: Callable[[dict[str, Any]], Document],
+    event_of: Callable[[Document], Event],
+) -> list[Document]:
+    """`record_creation` for many new rows of `table` at once (bulk imports): one insert (see
+    `insert_rows`) and one batched outbox insert, an event per row; each row's subject is its id."""
+    await insert_rows(session, table, rows)
+    documents = [document_of(row) for row in rows]
+    await OUTBOX.add_many(
+        session,
+        [
+            (event_of(document), row["organization"], str(row["id"]))
+            for row, document in zip(rows, documents, strict=True)
+        ],
+    )
+    return documents
 
 
 async def record_change(

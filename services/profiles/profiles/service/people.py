@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import access, queries
-from profiles.documents import Document, person_document
+from profiles.documents import PERSON_FIELDS, Document, person_document
 from profiles.models import Person
 from profiles.schemas import PersonCreate, PersonUpdate
-from profiles.service.changes import locked, record_change, record_creation, refuse_if_erased
-from profiles.service.reporting_line import check_manager, lock_reporting_line
+from profiles.service.changes import (
+    locked,
+    record_change,
+    record_creation,
+    record_creations,
+    refuse_if_erased,
+)
+from profiles.service.reporting_line import check_manager, check_new_managers, lock_reporting_line
 from profiles.taxonomy import unknown_skills
 from shared.auth import Principal
 from shared.clock import utcnow
@@ -27,6 +34,8 @@ from shared.contracts.profiles import (
 )
 from shared.errors import Problem
 
+_CREATE_FIELDS = set(PersonCreate.model_fields)
+
 
 def _person_values(fields: BaseModel, names: set[str]) -> dict[str, Any]:
     """Column values of the given fields: JSON documents for JSONB columns, UUIDs for ids."""
@@ -37,12 +46,15 @@ def _person_values(fields: BaseModel, names: set[str]) -> dict[str, Any]:
     return values
 
 
-async def _check_skills(session: AsyncSession, *, organization: str, lists: dict[str, list[Any]]) -> None:
-    """Skills must come from the default taxonomy or the organization's own (422 naming each)."""
-    outside = unknown_skills({item["skill"] for items in lists.values() for item in items}, set())
-    if not outside:
-        return
-    unknown = outside - await queries.custom_skill_slugs(session, organization=organization, among=outside)
+def _skill_lists(values: dict[str, Any]) -> dict[str, list[Any]]:
+    return {"skills": values["skills"], "learning_interests": values["learning_interests"]}
+
+
+def _outside_taxonomy(lists: dict[str, list[Any]]) -> set[str]:
+    return unknown_skills({item["skill"] for items in lists.values() for item in items}, set())
+
+
+def _refuse_unknown_skills(lists: dict[str, list[Any]], unknown: set[str]) -> None:
     errors = [
         {
             "field": f"body.{field}.{index}.skill",
@@ -57,9 +69,18 @@ async def _check_skills(session: AsyncSession, *, organization: str, lists: dict
         raise Problem(422, "some skills are not in the organization's taxonomy", errors=errors)
 
 
+async def _check_skills(session: AsyncSession, *, organization: str, lists: dict[str, list[Any]]) -> None:
+    """Skills must come from the default taxonomy or the organization's own (422 naming each)."""
+    outside = _outside_taxonomy(lists)
+    if not outside:
+        return
+    custom = await queries.custom_skill_slugs(session, organization=organization, among=outside)
+    _refuse_unknown_skills(lists, outside - custom)
+
+
 async def create_person(session: AsyncSession, *, caller: Principal, fields: PersonCreate) -> Document:
     organization = caller.organization
-    values = _person_values(fields, set(PersonCreate.model_fields))
+    values = _person_values(fields, _CREATE_FIELDS)
     person_id = values.pop("id") or uuid.uuid4()
     await _check_skills(
         session,
@@ -84,6 +105,49 @@ async def create_person(session: AsyncSession, *, caller: Principal, fields: Per
         session,
         person,
         document_of=person_document,
+        event_of=lambda document: PersonCreated(person=PersonState.model_validate(document)),
+    )
+
+
+async def create_people(
+    session: AsyncSession, *, caller: Principal, people: Sequence[PersonCreate]
+) -> list[Document]:
+    """`create_person` for many people at once (bulk imports): the same checks, then one insert
+    for all and one PersonCreated each, in the caller's transaction. A manager may be one of the
+    people created. All or nothing: the first refusal raises its problem."""
+    organization = caller.organization
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for fields in people:
+        values = _person_values(fields, _CREATE_FIELDS)
+        rows.append(
+            {
+                **values,
+                "id": values["id"] or uuid.uuid4(),
+                "organization": organization,
+                "active": True,
+                "erased_at": None,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    # The organization's own skills among those outside the default taxonomy: asked once for all.
+    outside = set().union(*(_outside_taxonomy(_skill_lists(row)) for row in rows))
+    if outside:
+        unknown = outside - await queries.custom_skill_slugs(
+            session, organization=organization, among=outside
+        )
+        for row in rows:
+            _refuse_unknown_skills(_skill_lists(row), unknown)
+    await check_new_managers(
+        session, organization=organization, managers={row["id"]: row["manager_id"] for row in rows}
+    )
+    return await record_creations(
+        session,
+        Person.__table__,
+        rows,
+        document_of=lambda row: {name: row[name] for name in PERSON_FIELDS},
         event_of=lambda document: PersonCreated(person=PersonState.model_validate(document)),
     )
 

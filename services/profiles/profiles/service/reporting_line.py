@@ -73,3 +73,43 @@ async def check_manager(
         raise invalid_field(
             "manager_id", "this manager would create a cycle in the reporting line", kind="reporting_cycle"
         )
+
+
+async def check_new_managers(
+    session: AsyncSession, *, organization: str, managers: dict[uuid.UUID, uuid.UUID | None]
+) -> None:
+    """`check_manager` for people about to be created together (their id -> their manager's id, a
+    manager possibly one of them). Nobody reports to a person not created yet, so the only cycles
+    possible are among the new people; managers outside them must exist, asked in one query."""
+    acyclic: set[uuid.UUID] = set()  # new people whose reporting line leaves the new people
+    for person_id, manager_id in managers.items():
+        if manager_id == person_id:
+            raise invalid_field("manager_id", "a person cannot be their own manager", kind="reporting_cycle")
+        chain: list[uuid.UUID] = [person_id]
+        on_chain = {person_id}
+        while manager_id is not None and manager_id in managers and manager_id not in acyclic:
+            if manager_id in on_chain:
+                raise invalid_field(
+                    "manager_id",
+                    "this manager would create a cycle in the reporting line",
+                    kind="reporting_cycle",
+                )
+            chain.append(manager_id)
+            on_chain.add(manager_id)
+            manager_id = managers[manager_id]
+        acyclic.update(chain)
+    if not any(managers.values()):
+        return
+    outside = {manager_id for manager_id in managers.values() if manager_id is not None} - set(managers)
+    await lock_reporting_line(session, organization=organization)
+    if not outside:
+        return
+    found = set(
+        (
+            await session.execute(
+                select(PEOPLE.c.id).where(PEOPLE.c.organization == organization, PEOPLE.c.id.in_(outside))
+            )
+        ).scalars()
+    )
+    if outside - found:
+        raise invalid_field("manager_id", "no such person in the organization", kind="unknown_person")
