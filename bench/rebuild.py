@@ -7,8 +7,9 @@ operator command runs as its own process, as an operator would run it:
     mentorship rebuild matching --from profiles
 
 `rebuild_seconds` is that command's wall time from start to exit (start-up, replay, clean-up), with
-its CPU seconds beside it; afterwards matching's people table must hold every person at their last
-version.
+its CPU seconds beside it (the figure to compare on a busy machine, with the load average it ran
+under); afterwards matching's people table must hold every person at their last version, and no
+event may have been parked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import resource
 import subprocess
@@ -112,6 +114,19 @@ async def fill_stream(platform: BenchPlatform, *, people: int, updates: int) -> 
     return published
 
 
+async def drop_streams(platform: BenchPlatform) -> None:
+    """Delete this run's streams (its namespace is its own): a 100,000-person history is over 100 MB
+    that the NATS server would otherwise keep for a week."""
+    nc = await connect(platform.nats_url, name="bench-rebuild")
+    js = nc.jetstream()
+    try:
+        for info in await js.streams_info():
+            if info.config.name and info.config.name.startswith(f"{platform.namespace}_".upper()):
+                await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()
+
+
 async def check(platform: BenchPlatform) -> tuple[int, int]:
     """(people in matching's read model, of which at version 2)."""
     engine = create_engine(platform.database_url, pool_size=1)
@@ -160,10 +175,17 @@ def main() -> None:
     with bench_platform() as platform:
         fsync = asyncio.run(fsync_setting(platform.database_url))
         events = asyncio.run(fill_stream(platform, people=args.people, updates=args.updates))
-        seconds, cpu, result = run_command(platform, args.batch)
-        people, changed = asyncio.run(check(platform))
-    if people != args.people or changed != args.updates:
-        raise SystemExit(f"the read model holds {people} people ({changed} changed): not what was replayed")
+        load = os.getloadavg()[0]
+        try:
+            seconds, cpu, result = run_command(platform, args.batch)
+            people, changed = asyncio.run(check(platform))
+        finally:
+            asyncio.run(drop_streams(platform))
+    if people != args.people or changed != args.updates or result.get("parked", 0):
+        raise SystemExit(
+            f"the read model holds {people} people ({changed} changed), {result.get('parked', 0)} events "
+            "were parked: not what was replayed"
+        )
     figures = {
         "bench": "rebuild",
         "machine": machine(),
@@ -176,10 +198,11 @@ def main() -> None:
         "events_per_s": round(events / seconds, 1),
         "cpu_seconds": round(cpu, 2),
         "cpu_us_per_event": round(cpu / events * 1e6, 1),
+        "load_1m": round(load, 2),
     }
     print_table(
         f"Rebuild matching's people from the profiles stream ({figures['machine']}; "
-        f"PostgreSQL fsync {fsync})",
+        f"PostgreSQL fsync {fsync}; load {load:.2f} when the command started)",
         [
             ("people / events in the stream", f"{args.people} / {events}"),
             ("`mentorship rebuild matching --from profiles`, seconds", figures["rebuild_seconds"]),

@@ -13,11 +13,16 @@ How it stays consistent:
   version-checked (`shared.read_models`): a replayed state no newer than the row changes nothing and
   has no follow-up effect, a newer one wins. Replay and live consumption therefore converge on the
   latest state of every entity, whatever order their transactions commit in.
+- It goes through the stream in batches (`--batch`, 1000 events): each batch's effects and inbox rows
+  commit in one transaction, with handlers registered by `Handlers.on_batch` (matching's people)
+  applying a whole run of events with set-based statements. If anything in a batch fails, the batch
+  is redone event by event, so one bad event cannot hold back the others.
 - The replay ends once it has acknowledged every event that was in the stream when it started (later
   ones are the live consumer's), and then deletes its consumer and its inbox rows. An event it cannot
-  apply is parked in the dead-letter stream like any consumer's, under the replay's name. Should the
-  command die, the server drops its consumer after an hour unused; its inbox rows stay until
-  `DELETE FROM <service>.inbox WHERE consumer LIKE '<service>-rebuild-%'`.
+  apply is parked in the dead-letter stream like any consumer's, under the replay's name, and counted
+  in the result (`mentorship deadletters list` shows them, `replay` hands them to the live consumer).
+  Should the command die, the server drops its consumer after an hour unused; its inbox rows stay
+  until `DELETE FROM <service>.inbox WHERE consumer LIKE '<service>-rebuild-%'`.
 - It replays what the stream holds: JetStream keeps a week of events (`STREAM_MAX_AGE_SECONDS`), so
   an entity that has not changed for longer is not in it; what the replay does not see, it leaves
   as it is.
@@ -39,6 +44,7 @@ from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 import typer
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from rich.console import Console
 from sqlalchemy import delete
@@ -49,10 +55,12 @@ from shared.consumer import EventConsumer, Handlers
 from shared.events import stream_name
 from shared.logging import configure_logging
 from shared.runtime import Runtime
+from shared.streams import deadletter_stream, deadletter_subject
 
 # A replay left behind by a command that died is deleted by the server after this long unused.
 ABANDONED_AFTER_SECONDS = 3600.0
 PROGRESS_SECONDS = 2.0
+DONE_POLL_SECONDS = 0.05
 
 console = Console(stderr=True)
 
@@ -68,6 +76,7 @@ class Rebuilt:
     consumer: str
     events: int  # the stream's events the replay went through
     seconds: float
+    parked: int = 0  # of them, events it could not apply, now in the dead-letter stream
 
 
 def settings_of(service: str) -> ServiceSettings:
@@ -143,18 +152,22 @@ async def rebuild(
         stop = asyncio.Event()
         replaying = asyncio.create_task(consumer.run(stop))
         try:
+            reported = time.monotonic()
             while True:
                 info = await js.consumer_info(stream, name)
                 done = info.ack_floor.stream_seq if info.ack_floor else 0
                 if done >= last or replaying.done():
                     break
-                if progress:
+                if progress and time.monotonic() - reported >= PROGRESS_SECONDS:
                     console.print(f"replayed {done:,} of {last:,} events", highlight=False)
-                await asyncio.sleep(PROGRESS_SECONDS if progress else 0.2)
+                    reported = time.monotonic()
+                # Checked often (one small request), so the command ends soon after the last batch.
+                await asyncio.sleep(DONE_POLL_SECONDS)
         finally:
             stop.set()
             await replaying
         seconds = time.monotonic() - started
+        parked = await _parked(js, namespace=settings.event_namespace, consumer=name)
         await js.delete_consumer(stream, name)
         async with runtime.sessions() as session, session.begin():
             await session.execute(delete(messaging.inbox).where(messaging.inbox.c.consumer == name))
@@ -166,7 +179,19 @@ async def rebuild(
         consumer=name,
         events=events,
         seconds=round(seconds, 2),
+        parked=parked,
     )
+
+
+async def _parked(js: JetStreamContext, *, namespace: str, consumer: str) -> int:
+    """How many messages `consumer` parked in the dead-letter stream (counted by the server, per
+    subject, without reading them)."""
+    subject = deadletter_subject(namespace, consumer)
+    try:
+        info = await js.stream_info(deadletter_stream(namespace), subjects_filter=subject)
+    except NotFoundError:
+        return 0
+    return int((info.state.subjects or {}).get(subject, 0))
 
 
 def _run(replay: Coroutine[Any, Any, Rebuilt]) -> Rebuilt:
@@ -188,7 +213,8 @@ def rebuild_command(
 ) -> None:
     """Replay PUBLISHER's stream from its first event into SERVICE's handlers, next to its live
     consumer (read models are version-checked, so both converge), then clean up. Reads
-    DATABASE_URL, NATS_URL and EVENT_NAMESPACE as the service's worker does."""
+    DATABASE_URL, NATS_URL and EVENT_NAMESPACE as the service's worker does. Exits with 1 when some
+    events could not be applied (they are in the dead-letter stream), 2 when it cannot start."""
     try:
         settings = settings_of(service)
     except (ValueError, ModuleNotFoundError) as exc:
@@ -202,6 +228,8 @@ def rebuild_command(
         raise typer.Exit(2) from None
     if json_output:
         print(json.dumps(asdict(result)))
+        if result.parked:
+            raise typer.Exit(1)
         return
     rate = result.events / result.seconds if result.seconds else 0.0
     console.print(
@@ -209,3 +237,12 @@ def rebuild_command(
         f"{result.seconds:.1f} s ({rate:,.0f}/s)",
         highlight=False,
     )
+    if result.parked:
+        console.print(
+            f"[yellow]{result.parked:,} events could not be applied[/]: parked as {result.consumer}'s "
+            f"(`mentorship deadletters list --consumer {result.consumer}`; once the cause is fixed, "
+            f"`mentorship deadletters replay --all --consumer {result.consumer}` hands them to the "
+            "live consumer)",
+            highlight=False,
+        )
+        raise typer.Exit(1)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.personal_data import PERSONAL_DATA
 from matching.service import feedback, flash_matches, read_model, readiness
-from shared.consumer import Handlers
+from shared.consumer import Handlers, PoisonEvent
 from shared.contracts.feedback import CheckinSubmitted, CloseoutSubmitted, FeedbackSubmitted
 from shared.contracts.profiles import (
     EnrollmentCreated,
@@ -38,6 +39,7 @@ from shared.contracts.training import (
     TrainingOverdue,
 )
 from shared.events import CloudEvent
+from shared.logging import describe_error
 
 profiles_handlers = Handlers()
 feedback_handlers = Handlers()
@@ -45,10 +47,24 @@ training_handlers = Handlers()
 scheduling_handlers = Handlers()
 
 
+def _refused_as_data(error: DBAPIError) -> bool:
+    """Whether PostgreSQL refused a value itself (SQLSTATE class 22, "data exception": a name longer
+    than its column, a NUL character): the same event fails the same way on every delivery."""
+    return str(getattr(error.orig, "sqlstate", "") or "").startswith("22")
+
+
 # A run of person events (a bulk import, a catch-up, a rebuild from history) is applied set-based.
+# If one of them cannot be applied, the consumer redoes the run event by event, and that one event,
+# alone, is parked in the dead-letter stream at once rather than after every retry.
 @profiles_handlers.on_batch(PersonCreated, PersonUpdated, PersonDeactivated, PersonReactivated)
 async def on_people(session: AsyncSession, events: list[tuple[CloudEvent, Any]]) -> None:
-    await read_model.apply_people(session, [event.person for _envelope, event in events])
+    try:
+        await read_model.apply_people(session, [event.person for _envelope, event in events])
+    except DBAPIError as exc:
+        if _refused_as_data(exc):
+            # What the database refused, never its message (it quotes the offending value).
+            raise PoisonEvent(f"matching's read model refuses the person: {describe_error(exc)}") from exc
+        raise
 
 
 @profiles_handlers.on(ProgramCreated, ProgramUpdated)

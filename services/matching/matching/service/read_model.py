@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+import orjson
+from sqlalchemy import String, Text, Uuid, any_, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from matching.candidates import ELIGIBLE_ENROLLMENT
 from matching.models import (
@@ -44,7 +47,7 @@ from shared.contracts.profiles import (
     Seniority,
     SkillState,
 )
-from shared.read_models import upsert_if_newer, upsert_newest
+from shared.read_models import upsert_if_newer
 
 _PROFILE_FIELDS = (
     "bio",
@@ -57,6 +60,7 @@ _PROFILE_FIELDS = (
     "availability",
     "availability_overrides",
 )
+_PROFILE_FIELD_SET: set[str] = set(_PROFILE_FIELDS)
 _END_REASON_OF_ENROLLMENT: dict[EnrollmentStatus, MatchEndReason] = {
     EnrollmentStatus.WITHDRAWN: MatchEndReason.ENROLLMENT_WITHDRAWN,
     EnrollmentStatus.COMPLETED: MatchEndReason.COMPLETED,
@@ -94,9 +98,16 @@ async def refresh_mentor_slots(
     if person_id is not None:
         query = query.where(Enrollment.person_id == person_id)
     if person_ids is not None:
-        query = query.where(Enrollment.person_id.in_(person_ids))
+        # One array parameter, not one placeholder per person: the statement's text stays the same
+        # whatever the batch's size, so it is compiled and prepared once.
+        query = query.where(
+            Enrollment.person_id == any_(bindparam("person_ids", list(person_ids), type_=ARRAY(Uuid)))
+        )
     if enrollment_id is not None:
         query = query.where(Enrollment.id == enrollment_id)
+    # By slot: a person enrolled twice in one program (mentor and peer) holds one slot row, which
+    # one statement may not upsert twice; the last enrollment read wins, as one by one.
+    slots: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
     for enrollment, person in (await session.execute(query)).all():
         live = enrollment.status in ELIGIBLE_ENROLLMENT and person is not None and person.active
         capacity = 0
@@ -109,69 +120,114 @@ async def refresh_mentor_slots(
                 if enrollment.role == EnrollmentRole.PEER
                 else person.mentor_capacity
             )
-        statement = insert(MentorSlots).values(
-            program_id=enrollment.program_id,
-            mentor_id=enrollment.person_id,
-            organization=enrollment.organization,
-            capacity=capacity,
-            used=0,
-        )
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[MentorSlots.program_id, MentorSlots.mentor_id],
-                set_={"capacity": statement.excluded.capacity},
-            )
-        )
+        slots[(enrollment.program_id, enrollment.person_id)] = {
+            "program_id": enrollment.program_id,
+            "mentor_id": enrollment.person_id,
+            "organization": enrollment.organization,
+            "capacity": capacity,
+            "used": 0,
+        }
+    if not slots:
+        return
+    statement = insert(MentorSlots)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[MentorSlots.program_id, MentorSlots.mentor_id],
+            set_={"capacity": statement.excluded.capacity},
+        ),
+        # In key order, so concurrent batches (replicas, a replay) lock the slot rows in one order.
+        [slots[key] for key in sorted(slots, key=lambda key: (key[0].int, key[1].int))],
+    )
 
 
-def _person_values(person: PersonState) -> dict[str, object]:
-    document = person.model_dump(mode="json", include=set(_PROFILE_FIELDS))
-    return {
-        "id": person.id,
-        "organization": person.organization,
-        "version": person.version,
-        "name": person.name,
-        "title": person.title,
-        "department": person.department,
-        "manager_id": person.manager_id,
-        "seniority": Seniority(person.seniority).value if person.seniority else None,
-        "years_of_experience": person.years_of_experience,
-        "time_zone": person.time_zone,
-        "languages": list(person.languages),
-        "mentor_capacity": person.mentor_capacity,
-        "active": person.active,
-        "profile": {field: document.get(field) for field in _PROFILE_FIELDS},
-        "updated_at": person.updated_at,
-    }
+# The columns of matching's people, in the order `_people_upsert` inserts them.
+_PERSON_COLUMNS = (
+    "id",
+    "organization",
+    "version",
+    "name",
+    "title",
+    "department",
+    "manager_id",
+    "seniority",
+    "years_of_experience",
+    "time_zone",
+    "languages",
+    "mentor_capacity",
+    "active",
+    "profile",
+    "updated_at",
+)
+_JSON_COLUMNS = frozenset({"languages", "profile"})
+
+
+def _people_upsert() -> ReturningInsert[tuple[uuid.UUID]]:
+    """`INSERT INTO people SELECT unnest(:id), unnest(:organization), ... ON CONFLICT (id) DO UPDATE
+    ... WHERE people.version < excluded.version RETURNING id`: the newest states of many people in
+    one statement with one array per column. Its text never changes with the number of people, so it
+    is compiled and prepared once, and no value goes through a per-row bind processor (the JSON
+    columns arrive as JSON text, cast in the database)."""
+    table = Person.__table__
+
+    def column(name: str) -> Any:
+        column_type = table.c[name].type
+        if name in _JSON_COLUMNS:
+            return cast(func.unnest(bindparam(name, type_=ARRAY(Text))), JSONB)
+        # Text arrays for text columns: a `varchar(200)[]` parameter would cut a longer name short
+        # without a word, where the insert into the column refuses it, as a one-row insert does.
+        element = Text() if isinstance(column_type, String) else column_type
+        return func.unnest(bindparam(name, type_=ARRAY(element)))
+
+    rows = select(*(column(name) for name in _PERSON_COLUMNS))
+    statement = insert(table).from_select(list(_PERSON_COLUMNS), rows)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={name: statement.excluded[name] for name in _PERSON_COLUMNS if name != "id"},
+        where=table.c.version < statement.excluded.version,
+    ).returning(table.c.id)
+
+
+_UPSERT_PEOPLE = _people_upsert()
+
+
+def _people_columns(people: Sequence[PersonState]) -> dict[str, list[object]]:
+    """The people as one list per column of `_people_upsert` (each person once, in id order)."""
+    columns: dict[str, list[object]] = {name: [] for name in _PERSON_COLUMNS}
+    # In id order: two batches upserting the same people (replicas, a replay beside the live
+    # consumer) take their row locks in one order and never deadlock.
+    for person in sorted(people, key=lambda person: person.id.int):
+        columns["id"].append(person.id)
+        columns["organization"].append(person.organization)
+        columns["version"].append(person.version)
+        columns["name"].append(person.name)
+        columns["title"].append(person.title)
+        columns["department"].append(person.department)
+        columns["manager_id"].append(person.manager_id)
+        columns["seniority"].append(Seniority(person.seniority).value if person.seniority else None)
+        columns["years_of_experience"].append(person.years_of_experience)
+        columns["time_zone"].append(person.time_zone)
+        columns["languages"].append(orjson.dumps(list(person.languages)).decode())
+        columns["mentor_capacity"].append(person.mentor_capacity)
+        columns["active"].append(person.active)
+        # What scoring reads, as the contract serializes it (pydantic's JSON, without a detour
+        # through Python dicts and the json module).
+        columns["profile"].append(person.model_dump_json(include=_PROFILE_FIELD_SET))
+        columns["updated_at"].append(person.updated_at)
+    return columns
 
 
 async def apply_person(session: AsyncSession, person: PersonState) -> None:
     """A person's latest state; an inactive person's matches end."""
-    if not await upsert_if_newer(session, Person.__table__, _person_values(person), key=["id"]):
-        return  # stale or repeated: the newer state already took effect
-    await bump_revision(session, person.organization)
-    await refresh_mentor_slots(session, person_id=person.id)
-    if not person.active:
-        await end_matches(
-            session,
-            organization=person.organization,
-            person_id=person.id,
-            reason=MatchEndReason.PERSON_DEACTIVATED,
-        )
-        await leave_circles(
-            session,
-            organization=person.organization,
-            person_id=person.id,
-            reason=MatchEndReason.PERSON_DEACTIVATED,
-        )
+    await apply_people(session, [person])
 
 
 async def apply_people(session: AsyncSession, people: Sequence[PersonState]) -> None:
-    """`apply_person` for a run of person events (a consumer's batch, a replay of the profiles
+    """A person's latest state for each event of a run (a consumer's batch, a replay of the profiles
     stream) with set-based statements: one upsert of the newest states, one revision bump per
-    organization, one look-up of the mentor slots to refresh. Applied in waves in which each person
-    appears once (their events in delivery order), so every state that won a wave has its effects,
-    as if the events had been applied one by one."""
+    organization, one look-up of the mentor slots to refresh. A state no newer than the row changes
+    nothing and has no effect; an inactive person's matches end. Applied in waves in which each
+    person appears once (their events in delivery order), so every state that won a wave has its
+    effects, as if the events had been applied one by one."""
     waves: list[list[PersonState]] = []
     seen: dict[uuid.UUID, int] = {}
     for person in people:
@@ -181,9 +237,7 @@ async def apply_people(session: AsyncSession, people: Sequence[PersonState]) -> 
             waves.append([])
         waves[wave].append(person)
     for wave_people in waves:
-        applied = await upsert_newest(
-            session, Person.__table__, [_person_values(person) for person in wave_people], key="id"
-        )
+        applied = set((await session.execute(_UPSERT_PEOPLE, _people_columns(wave_people))).scalars())
         if not applied:
             continue  # every one stale or repeated: newer states already took effect
         won = [person for person in wave_people if person.id in applied]
