@@ -25,9 +25,11 @@ from mentorship.databases import create_database, drop_database
 from mentorship.embedded import EmbeddedNats, EmbeddedPostgres
 from mentorship.processes import free_port, port_accepts
 from mentorship.services import SERVICES, names
+from shared.blocking import run_blocking
 from shared.config import async_database_url
 from shared.logging import configure_logging
 from shared.migrations import upgrade
+from shared.streams import delete_namespace_streams
 
 
 def _run_where_no_script_shadows_a_service() -> None:
@@ -84,12 +86,16 @@ def bench_platform() -> Iterator[BenchPlatform]:
             nats_url = nats_server.start() if nats_server else os.environ["NATS_URL"]
             name = f"bench_{uuid.uuid4().hex[:10]}"
             url = create_database(admin, name)
+            namespace = f"b{uuid.uuid4().hex[:10]}"
             try:
                 for service in SERVICES:
                     upgrade(service.name, url)
-                yield BenchPlatform(async_database_url(url), nats_url, f"b{uuid.uuid4().hex[:10]}")
+                yield BenchPlatform(async_database_url(url), nats_url, namespace)
             finally:
                 drop_database(admin, name)
+                if not nats_server:
+                    # A shared server keeps what a run published until someone deletes it.
+                    run_blocking(delete_namespace_streams(nats_url, namespace))
         finally:
             if nats_server:
                 nats_server.stop()

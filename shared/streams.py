@@ -128,3 +128,19 @@ async def ensure_deadletter_stream(js: JetStreamContext, *, namespace: str, repl
         ),
     )
     return name
+
+
+async def delete_namespace_streams(nats_url: str, namespace: str) -> None:
+    """Remove every stream of an event namespace (a test run's or a benchmark's) from a NATS server
+    others share; nothing when the server cannot be reached."""
+    try:
+        nc = await nats.connect(nats_url, connect_timeout=2, max_reconnect_attempts=1)
+    except Exception:
+        return
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            if info.config.name and info.config.name.lower().startswith(namespace.lower() + "_"):
+                await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import nats
 import pytest
 from fastapi import FastAPI
 
@@ -29,6 +28,7 @@ from mentorship.services import SERVICES
 from shared.auth import mint_dev_token
 from shared.config import ServiceSettings, async_database_url
 from shared.migrations import upgrade
+from shared.streams import delete_namespace_streams
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,7 @@ def platform(servers: tuple[str, str]) -> Iterator[Platform]:
 
 async def delete_streams(platform: Platform) -> None:
     """Remove the streams of `platform`'s event namespace from a shared NATS server."""
-    try:
-        nc = await nats.connect(platform.nats_url, connect_timeout=2, max_reconnect_attempts=1)
-    except Exception:
-        return
-    try:
-        js = nc.jetstream()
-        for info in await js.streams_info():
-            if info.config.name and info.config.name.lower().startswith(platform.namespace + "_"):
-                await js.delete_stream(info.config.name)
-    finally:
-        await nc.close()
+    await delete_namespace_streams(platform.nats_url, platform.namespace)
 
 
 @pytest.fixture(scope="session", autouse=True)
