@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from profiles.config import ProfilesSettings
 from tests.profiles.conftest import Org, assert_problem
+from tests.toolkit import eventually
 
 SCIM_JSON = "application/scim+json"
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -413,3 +415,170 @@ async def test_discovery_describes_what_we_keep(idp: Provider) -> None:
     ]  # fmt: skip
     enterprise = (await idp.request("GET", f"/Schemas/{ENTERPRISE}")).json()
     assert [attribute["name"] for attribute in enterprise["attributes"]] == ["department", "manager"]
+
+
+# --- a full sync: PUTs of users as they are -------------------------------------------------------
+
+
+async def stored(idp: Provider, user: dict[str, Any]) -> dict[str, Any]:
+    """What the database holds of a user and their organization: the row versions of their profile
+    and identity (`xmin`/`xmax`: any write, and any row lock, moves them), the profile's version,
+    the identity's revision, and the organization's outbox rows (the events to publish) and audit
+    entries."""
+    org = idp.org.written
+    async with org.engine.connect() as connection:
+        person = (
+            await connection.execute(
+                text("SELECT xmin::text, xmax::text, version FROM profiles.people WHERE id = :id"),
+                {"id": user["id"]},
+            )
+        ).one()
+        identity = (
+            await connection.execute(
+                text(
+                    "SELECT xmin::text, xmax::text, revision FROM profiles.scim_identities"
+                    " WHERE person_id = :id"
+                ),
+                {"id": user["id"]},
+            )
+        ).one()
+        outbox = await connection.scalar(
+            text(
+                "SELECT count(*) FROM profiles.outbox"
+                " WHERE convert_from(payload, 'UTF8')::jsonb ->> 'organization' = :org"
+            ),
+            {"org": org.organization},
+        )
+        audit = await connection.scalar(
+            text("SELECT count(*) FROM profiles.audit_log WHERE organization = :org"),
+            {"org": org.organization},
+        )
+    return {
+        "person_row": tuple(person[:2]),
+        "version": person.version,
+        "identity_row": tuple(identity[:2]),
+        "revision": identity.revision,
+        "outbox": outbox,
+        "audit": audit,
+    }
+
+
+async def test_a_put_of_users_as_they_are_writes_locks_and_publishes_nothing(idp: Provider) -> None:
+    manager = await idp.create()
+    body = user_body(**{ENTERPRISE: {"department": "Research", "manager": {"value": manager["id"]}}})
+    created = await idp.request("POST", "/Users", body)
+    assert created.status_code == 201, created.text
+    user = created.json()
+    fetched = (await idp.request("GET", f"/Users/{user['id']}")).json()
+    before = await stored(idp, user)
+
+    # What the HR system sent at first, and what a client that reads before it writes sends back.
+    for identical in (body, fetched):
+        response = await idp.request("PUT", f"/Users/{user['id']}", identical)
+
+        assert response.status_code == 200, response.text
+        assert response.headers["ETag"] == user["meta"]["version"]
+        assert response.json() == fetched
+        assert await stored(idp, user) == before
+    assert await idp.event_types() == ["person.created", "person.created"]
+
+
+async def test_a_put_changing_a_field_writes_it_and_publishes_one_update(idp: Provider) -> None:
+    body = user_body()
+    user = (await idp.request("POST", "/Users", body)).json()
+    before = await stored(idp, user)
+
+    response = await idp.request("PUT", f"/Users/{user['id']}", {**body, "title": "Staff ML Engineer"})
+
+    assert response.status_code == 200, response.text
+    assert response.headers["ETag"] != user["meta"]["version"]
+    assert response.json() == (await idp.request("GET", f"/Users/{user['id']}")).json()
+    assert response.json()["title"] == "Staff ML Engineer"
+    after = await stored(idp, user)
+    assert after["version"] == before["version"] + 1 and after["revision"] == before["revision"]
+    assert after["outbox"] == before["outbox"] + 1
+    events = await idp.org.written.events()
+    assert events[-1]["type"] == "mentorship.profiles.person.updated.v1"
+    assert events[-1]["data"]["changed"] == ["title"]
+
+
+async def test_a_put_changing_only_what_scim_keeps_moves_no_profile_version(idp: Provider) -> None:
+    body = user_body()
+    user = (await idp.request("POST", "/Users", body)).json()
+    before = await stored(idp, user)
+    renamed = {**body, "name": {**body["name"], "givenName": "Babs"}}
+
+    response = await idp.request("PUT", f"/Users/{user['id']}", renamed)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["name"]["givenName"] == "Babs"
+    assert response.json() == (await idp.request("GET", f"/Users/{user['id']}")).json()
+    after = await stored(idp, user)
+    assert (after["version"], after["outbox"]) == (before["version"], before["outbox"])
+    assert after["revision"] == before["revision"] + 1
+
+
+@pytest.mark.parametrize("other_change", ["department", "name.givenName"])
+async def test_concurrent_puts_each_replace_the_whole_user(idp: Provider, other_change: str) -> None:
+    body = user_body()
+    user = (await idp.request("POST", "/Users", body)).json()
+    promoted = {**body, "title": "Staff ML Engineer"}
+    if other_change == "department":
+        other = {**body, ENTERPRISE: {"department": "Platform"}}
+    else:  # kept by SCIM alone: it moves no profile version
+        other = {**body, "name": {**body["name"], "givenName": "Babs"}}
+
+    def state(user: dict[str, Any]) -> tuple[Any, ...]:
+        return user.get("title"), user[ENTERPRISE].get("department"), user["name"]["givenName"]
+
+    responses = await asyncio.gather(
+        *(idp.request("PUT", f"/Users/{user['id']}", replacement) for replacement in (promoted, other) * 3)
+    )
+
+    assert [response.status_code for response in responses] == [200] * 6
+    final = (await idp.request("GET", f"/Users/{user['id']}")).json()
+    # One of the two as a whole, never a mix of them.
+    assert state(final) in {state(promoted), state(other)}
+
+
+async def test_a_put_read_before_another_commits_still_replaces_the_whole_user(idp: Provider) -> None:
+    """A PUT works its change out from a read without locks, so another PUT may commit between
+    that read and its writes: one that changed only what SCIM keeps (the identity), which moves no
+    profile version. The first must still leave its whole user behind, identity included."""
+    manager = await idp.create()
+    body = user_body()
+    user = (await idp.request("POST", "/Users", body)).json()
+    moved = {**body, ENTERPRISE: {"department": "Research", "manager": {"value": manager["id"]}}}
+    renamed = {**body, "name": {**body["name"], "givenName": "Babs"}}
+    engine = idp.org.written.engine
+
+    async def waiting_for_the_reporting_line() -> bool:
+        async with engine.connect() as connection:
+            waiting = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            )
+        return bool(waiting)
+
+    # The move takes the organization's reporting-line lock before it locks the person: holding
+    # that lock stops it between its read and its writes.
+    async with engine.connect() as holder:
+        transaction = await holder.begin()
+        await holder.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"profiles.reporting-line.{idp.org.id}"},
+        )
+        move = asyncio.create_task(idp.request("PUT", f"/Users/{user['id']}", moved))
+        await eventually(waiting_for_the_reporting_line)
+        rename = await idp.request("PUT", f"/Users/{user['id']}", renamed)
+        assert rename.status_code == 200, rename.text
+        await transaction.rollback()
+    response = await move
+
+    assert response.status_code == 200, response.text
+    final = (await idp.request("GET", f"/Users/{user['id']}")).json()
+    assert final[ENTERPRISE]["manager"]["value"] == manager["id"]
+    assert final["name"] == body["name"]  # the move's whole user: not the rename's given name
+    assert final == response.json()

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles.documents import Document, person_document
@@ -29,6 +29,8 @@ class Entry:
     person: Document
     identity: Identity | None
     hidden: bool
+    # Erased (issue 20): never changed again, so never "unchanged" either (see changes.py).
+    erased: bool = False
 
 
 def _entries() -> Select[Any]:
@@ -56,17 +58,22 @@ def _entry(row: Any) -> Entry:
         person=person_document(row),
         identity=identity,
         hidden=row.identity_deleted_at is not None,
+        erased=row.erased_at is not None,
     )
 
 
 VISIBLE = IDENTITIES.c.deleted_at.is_(None)
 
 
+# Built once, as every SCIM request asks it.
+_FIND = _entries().where(
+    PEOPLE.c.organization == bindparam("organization"), PEOPLE.c.id == bindparam("person_id")
+)
+
+
 async def find(db: AsyncSession, *, organization: str, person_id: uuid.UUID) -> Entry | None:
     """The person, visible to SCIM or not (a hidden one is a 404 for SCIM clients)."""
-    row = (
-        await db.execute(_entries().where(PEOPLE.c.organization == organization, PEOPLE.c.id == person_id))
-    ).first()
+    row = (await db.execute(_FIND, {"organization": organization, "person_id": person_id})).first()
     return None if row is None else _entry(row)
 
 

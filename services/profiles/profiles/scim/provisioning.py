@@ -2,8 +2,11 @@
 
 Each runs in the caller's transaction: the profile change, its event (the same PersonCreated,
 PersonUpdated, PersonDeactivated ... as the API's) and the SCIM identity commit together. A
-delete deactivates the person (so matches end and sessions are cancelled downstream) and hides
-them from SCIM; a later creation with their external id or userName brings them back (a rehire).
+replacement is worked out first (`replacement`, from a read that needs no transaction) and
+written only if it changes something (`apply`): an identity provider's full sync sends mostly
+users as they are, and those write, lock and publish nothing. A delete deactivates the person
+(so matches end and sessions are cancelled downstream) and hides them from SCIM; a later
+creation with their external id or userName brings them back (a rehire).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 from scim2_models import (
@@ -21,19 +25,19 @@ from scim2_models import (
     PreconditionFailedException,
     UniquenessException,
 )
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from profiles import service
 from profiles.documents import Document
-from profiles.schemas import PersonCreate, PersonUpdate
+from profiles.schemas import PersonCreate
 from profiles.scim import directory
+from profiles.scim.changes import Change, change_of
 from profiles.scim.directory import IDENTITIES, Entry
 from profiles.scim.mapping import (
     Identity,
-    Provisioning,
     derived_attributes,
     field_errors_as_scim,
     provisioning_of,
@@ -44,10 +48,13 @@ from profiles.scim.resources import POLICY, ProvisionedUser
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.concurrency import etag
+from shared.constraints import constraint_name
 from shared.errors import Problem
 from shared.locks import advisory_lock
 
 T = TypeVar("T")
+
+_USER_NAME_INDEX = "uq_scim_identities_organization_user_name_key"
 
 
 class ConcurrentChange(Exception):
@@ -82,7 +89,8 @@ def check_if_match(if_match: str | None, version: str | None) -> None:
         raise PreconditionFailedException(detail=f"the user has changed; its version is {version}")
 
 
-async def _visible(session: AsyncSession, *, caller: Principal, person_id: uuid.UUID) -> Entry:
+async def visible(session: AsyncSession, *, caller: Principal, person_id: uuid.UUID) -> Entry:
+    """The person as SCIM sees them; one of another organization, or hidden, is a 404."""
     entry = await directory.find(session, organization=caller.organization, person_id=person_id)
     if entry is None or entry.hidden:
         raise NotFoundException(detail=f"no user {person_id}")
@@ -116,28 +124,20 @@ async def _claim_user_name(
         )
 
 
-async def _save_identity(
-    session: AsyncSession,
-    *,
-    organization: str,
-    person_id: uuid.UUID,
-    identity: Identity,
-    hidden: bool,
-) -> None:
-    now = utcnow()
+def _identity_upsert(*, hidden: bool) -> Any:
+    """The statement writing an identity (hidden from SCIM or not) unless it is stored as it is,
+    returning its new `updated_at` when it wrote. Built once: composing it cost more than running it."""
+    columns = ("person_id", "organization", "user_name", "user_name_key", "attributes", "deleted_at")
     statement = insert(IDENTITIES).values(
-        person_id=person_id,
-        organization=organization,
-        user_name=identity.user_name,
-        user_name_key=user_name_key(identity.user_name),
-        attributes=dict(identity.attributes),
-        revision=1,
-        deleted_at=now if hidden else None,
-        created_at=now,
-        updated_at=now,
+        {name: bindparam(name, type_=IDENTITIES.c[name].type) for name in columns}
+        | {
+            "revision": 1,
+            "created_at": bindparam("now", type_=IDENTITIES.c.created_at.type),
+            "updated_at": bindparam("now", type_=IDENTITIES.c.updated_at.type),
+        }
     )
     excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[IDENTITIES.c.person_id],
         set_={
             "user_name": excluded.user_name,
@@ -153,61 +153,100 @@ async def _save_identity(
             IDENTITIES.c.attributes != excluded.attributes,
             IDENTITIES.c.deleted_at.is_(None) if hidden else IDENTITIES.c.deleted_at.is_not(None),
         ),
-    )
-    try:
-        async with session.begin_nested():
-            await session.execute(statement)
-    except IntegrityError as exc:
-        raise UniquenessException(
-            detail="userName: another user of the organization has it", attribute="userName"
-        ) from exc
+    ).returning(IDENTITIES.c.updated_at)
 
 
-def _profile_changes(provisioning: Provisioning) -> PersonUpdate:
-    try:
-        return PersonUpdate.model_validate(provisioning.fields)
-    except ValidationError as exc:
-        raise field_errors_as_scim(exc) from None
+_IDENTITY_UPSERTS = {hidden: _identity_upsert(hidden=hidden) for hidden in (False, True)}
 
 
-async def _apply(
+async def _save_identity(
     session: AsyncSession,
     *,
-    caller: Principal,
-    entry: Entry,
-    provisioning: Provisioning,
-    revive: bool = False,
-) -> None:
-    """Write a provisioned state onto an existing person: profile, activity, identity."""
-    person = entry.person
+    organization: str,
+    person_id: uuid.UUID,
+    identity: Identity,
+    hidden: bool,
+) -> datetime | None:
+    """Write the identity unless it is stored as it is; when it was written, its new `updated_at`.
+
+    No savepoint around it: a refused userName fails the whole request anyway (and it is claimed
+    under a lock first, so the unique index is only the last line of defence)."""
+    now = utcnow()
+    values = {
+        "person_id": person_id,
+        "organization": organization,
+        "user_name": identity.user_name,
+        "user_name_key": user_name_key(identity.user_name),
+        "attributes": dict(identity.attributes),
+        "deleted_at": now if hidden else None,
+        "now": now,
+    }
+    try:
+        written = await session.scalar(_IDENTITY_UPSERTS[hidden], values)
+    except IntegrityError as exc:
+        if constraint_name(exc) == _USER_NAME_INDEX:
+            raise UniquenessException(
+                detail="userName: another user of the organization has it", attribute="userName"
+            ) from exc
+        raise
+    return cast(datetime | None, written)
+
+
+async def apply(session: AsyncSession, *, caller: Principal, change: Change) -> Entry:
+    """Write a change (not an empty one) onto its person, in the caller's transaction: profile,
+    activity, identity; the entry as it now is.
+
+    The change was worked out from the entry as read, maybe outside this transaction: the person
+    is locked and must still be at the version read (else ConcurrentChange: run it again on the
+    new state). The identity is written back even when it looked the same, since the person's
+    lock is what orders identity writes (which do not move the person's version)."""
+    entry = change.entry
+    person: Document = entry.person
     person_id: uuid.UUID = person["id"]
-    current_key = user_name_key(entry.identity.user_name) if entry.identity else person["email"]
-    wanted_key = user_name_key(provisioning.identity.user_name)
-    if wanted_key != current_key:
-        await _claim_user_name(session, organization=caller.organization, key=wanted_key, person_id=person_id)
-    updated: Document = await _use_case(
-        service.update_person(
+    if change.claims_user_name:
+        await _claim_user_name(
             session,
-            caller=caller,
+            organization=caller.organization,
+            key=user_name_key(change.identity.user_name),
             person_id=person_id,
-            changes=_profile_changes(provisioning),
-            if_match=etag(person["version"]),
         )
-    )
-    active = provisioning.active if provisioning.active is not None else (True if revive else None)
-    if active is not None and active != updated["active"]:
-        await _use_case(
-            service.set_person_active(
-                session, caller=caller, person_id=person_id, active=active, if_match=etag(updated["version"])
+    # The profile's use case locks the person and checks the version read: it runs with no field
+    # to change too when nothing else would (only the identity changes), and it refuses any
+    # change of an erased person.
+    if change.profile.model_fields_set or change.active is None or entry.erased:
+        person = await _use_case(
+            service.update_person(
+                session,
+                caller=caller,
+                person_id=person_id,
+                changes=change.profile,
+                if_match=etag(person["version"]),
             )
         )
-    await _save_identity(
+    if change.active is not None:
+        person = await _use_case(
+            service.set_person_active(
+                session,
+                caller=caller,
+                person_id=person_id,
+                active=change.active,
+                if_match=etag(person["version"]),
+            )
+        )
+    written = await _save_identity(
         session,
         organization=caller.organization,
         person_id=person_id,
-        identity=provisioning.identity,
+        identity=change.identity,
         hidden=False,
     )
+    kept = entry.identity.updated_at if entry.identity is not None else None
+    identity = Identity(
+        user_name=change.identity.user_name,
+        attributes=change.identity.attributes,
+        updated_at=written or kept,
+    )
+    return Entry(person=person, identity=identity, hidden=False)
 
 
 async def _reread(session: AsyncSession, *, caller: Principal, person_id: uuid.UUID) -> Entry:
@@ -236,8 +275,7 @@ async def create_user(
     if returning is not None:
         entry = await _reread(session, caller=caller, person_id=returning)
         provisioning = provisioning_of(user, current_languages=list(entry.person["languages"]))
-        await _apply(session, caller=caller, entry=entry, provisioning=provisioning, revive=True)
-        return await _reread(session, caller=caller, person_id=returning)
+        return await apply(session, caller=caller, change=change_of(entry, provisioning, revive=True))
     if holder is not None:
         raise UniquenessException(
             detail="userName: another user of the organization has it", attribute="userName"
@@ -263,23 +301,17 @@ async def create_user(
     return await _reread(session, caller=caller, person_id=person["id"])
 
 
-async def replace_user(
-    session: AsyncSession,
-    *,
-    caller: Principal,
-    person_id: uuid.UUID,
-    user: ProvisionedUser,
-    if_match: str | None,
-    base_url: str,
-) -> Entry:
-    """PUT: the user as given; the person's own time zone and languages are kept if left out."""
-    entry = await _visible(session, caller=caller, person_id=person_id)
+def replacement(
+    entry: Entry, user: ProvisionedUser, *, if_match: str | None, base_url: str
+) -> tuple[Change, ProvisionedUser]:
+    """PUT onto a visible entry: what it changes, and the entry's current representation (the
+    answer when it changes nothing). The person's own time zone and languages are kept if left
+    out."""
     current = representation(entry, base_url=base_url)
     check_if_match(if_match, current.meta.version if current.meta else None)
     user.replace(current)
     provisioning = provisioning_of(user, current_languages=list(entry.person["languages"]))
-    await _apply(session, caller=caller, entry=entry, provisioning=provisioning)
-    return await _reread(session, caller=caller, person_id=person_id)
+    return change_of(entry, provisioning), current
 
 
 async def patch_user(
@@ -292,7 +324,7 @@ async def patch_user(
     base_url: str,
 ) -> Entry:
     """PATCH (RFC 7644 §3.5.2): the operations applied to the current representation."""
-    entry = await _visible(session, caller=caller, person_id=person_id)
+    entry = await visible(session, caller=caller, person_id=person_id)
     current = representation(entry, base_url=base_url)
     check_if_match(if_match, current.meta.version if current.meta else None)
     patched = current.model_copy(deep=True)
@@ -310,8 +342,8 @@ async def patch_user(
         derived=derived_attributes(entry.identity),
         current_languages=list(entry.person["languages"]),
     )
-    await _apply(session, caller=caller, entry=entry, provisioning=provisioning)
-    return await _reread(session, caller=caller, person_id=person_id)
+    change = change_of(entry, provisioning)
+    return entry if change.is_empty else await apply(session, caller=caller, change=change)
 
 
 async def delete_user(
@@ -319,7 +351,7 @@ async def delete_user(
 ) -> None:
     """Deactivate the person (PersonDeactivated: downstream ends their matches and sessions) and
     hide them from SCIM. Their profile, history and feedback stay in the platform."""
-    entry = await _visible(session, caller=caller, person_id=person_id)
+    entry = await visible(session, caller=caller, person_id=person_id)
     current = representation(entry, base_url=base_url)
     check_if_match(if_match, current.meta.version if current.meta else None)
     await _use_case(
