@@ -6,13 +6,14 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 LOCALHOST = "127.0.0.1"
@@ -25,6 +26,30 @@ def free_port(host: str = LOCALHOST) -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def ephemeral_ports() -> range:
+    """The ports the kernel hands to outgoing connections (Linux's ip_local_port_range)."""
+    with contextlib.suppress(OSError, ValueError):
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    return range(32768, 61000)  # Linux's default
+
+
+def free_port_base(offsets: Sequence[int], host: str = LOCALHOST) -> int:
+    """A port base (a multiple of 100) at which `base + offset` is free for every offset, outside
+    the ephemeral range: there an outgoing connection may take a port between this check and the
+    bind (seen in CI: a platform's API refused with 'address already in use')."""
+    ephemeral = ephemeral_ports()
+    bases = [
+        base
+        for base in range(10_000, 65_500, 100)
+        if not any(base + offset in ephemeral or base + offset > 65_535 for offset in offsets)
+    ]
+    for base in random.sample(bases, min(len(bases), 200)):
+        if not any(port_accepts(host, base + offset, timeout=0.05) for offset in offsets):
+            return base
+    raise RuntimeError("no free port base")
 
 
 def port_accepts(host: str, port: int, timeout: float = 0.5) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import random
 import signal
 import subprocess
 import uuid
@@ -23,7 +22,7 @@ import pytest
 
 from mentorship import layouts
 from mentorship.platform_client import PlatformClient
-from mentorship.processes import port_accepts, terminate
+from mentorship.processes import free_port_base, terminate
 from mentorship.services import select
 from mentorship.single_process import POOL_SIZE, service_settings
 from tests.conftest import Platform, delete_streams, migrated_database, new_org, unique_name
@@ -46,15 +45,6 @@ class SingleProcessPlatform:
         return {spec.name: f"http://127.0.0.1:{spec.api_port(self.port_base)}" for spec in select()}
 
 
-def free_port_base() -> int:
-    offsets = [0, *(spec.api_port(0) for spec in select())]
-    for _ in range(200):
-        base = random.randrange(600, 640) * 100
-        if not any(port_accepts("127.0.0.1", base + offset, timeout=0.05) for offset in offsets):
-            return base
-    raise RuntimeError("no free port base")
-
-
 @pytest.fixture(scope="module")
 def single_process(
     platform: Platform, tmp_path_factory: pytest.TempPathFactory
@@ -63,7 +53,7 @@ def single_process(
     must obey in order (exit status 0)."""
     folder = tmp_path_factory.mktemp("single-process")
     log = folder / "platform.log"
-    base = free_port_base()
+    base = free_port_base([0, *(spec.api_port(0) for spec in select())])
     gateway_url = f"http://127.0.0.1:{base}"
     with migrated_database(platform.admin_url) as database_url:
         own = dataclasses.replace(platform, database_url=database_url, namespace=unique_name("t"))

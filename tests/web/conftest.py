@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import httpx
 import pytest
 
 from mentorship.gateway import CONSOLE_BUILD, CONSOLE_SOURCE, DEV_SIGNIN_OFFSET, build_console
-from mentorship.processes import port_accepts, terminate
+from mentorship.processes import free_port_base, terminate
 from mentorship.services import select
 from tests.conftest import Platform, delete_streams, migrated_database, unique_name
 
@@ -61,16 +60,6 @@ def console_is_stale() -> bool:
     return any(path.stat().st_mtime > built for path in sources if path.is_file())
 
 
-def free_port_base() -> int:
-    """A port base whose gateway, APIs and sign-in ports are all free."""
-    offsets = [0, *(s.api_port(0) for s in select()), DEV_SIGNIN_OFFSET]
-    for _ in range(200):
-        base = random.randrange(200, 600) * 100
-        if not any(port_accepts("127.0.0.1", base + offset, timeout=0.05) for offset in offsets):
-            return base
-    raise RuntimeError("no free port base")
-
-
 @dataclass(frozen=True)
 class RunningPlatform:
     url: str
@@ -104,7 +93,7 @@ def console_platform(
 
 
 def _run_console(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    base = free_port_base()
+    base = free_port_base([0, *(s.api_port(0) for s in select()), DEV_SIGNIN_OFFSET])
     log = tmp_path_factory.mktemp("console") / "platform.log"
     env = {
         **os.environ,
