@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import random
 import subprocess
 import tempfile
 import time
@@ -41,7 +40,7 @@ import httpx
 import nats
 
 from mentorship import layouts
-from mentorship.processes import port_accepts, terminate
+from mentorship.processes import free_port_base, terminate
 from mentorship.services import ServiceSpec, select
 
 READY_SECONDS = 240.0
@@ -52,16 +51,6 @@ class Measured:
     name: str
     pid: int
     rss_mb: float
-
-
-def free_port_base(services: Sequence[ServiceSpec]) -> int:
-    """A port base with the gateway's port and every API's port free."""
-    offsets = [0, *(service.api_port(0) for service in services)]
-    for _ in range(200):
-        base = random.randrange(300, 600) * 100
-        if not any(port_accepts("127.0.0.1", base + offset, timeout=0.05) for offset in offsets):
-            return base
-    raise RuntimeError("no free port base")
 
 
 def children(pid: int) -> list[int]:
@@ -161,7 +150,7 @@ def measure_layout(
     measurements and the seconds it took to be ready."""
     namespace = f"{platform.namespace}{label[0]}"
     env = {**platform.env(), "EVENT_NAMESPACE": namespace}
-    base = free_port_base(services)
+    base = free_port_base([0, *(service.api_port(0) for service in services)])
     processes = layout(services, port_base=base, gateway_url=f"http://127.0.0.1:{base}")
     ports = [port for process in processes for port in process.ports]
     expected_consumers = sum(len(service.sources()) for service in services)

@@ -100,7 +100,7 @@ class Outbox:
             envelopes.append(envelope)
             rows.append(row)
         if len(rows) == 1:
-            await session.execute(self.table.insert().values(**rows[0]))
+            await session.execute(self.table.insert(), rows)
         elif rows:
             # One statement for all (each column an array), its rows in the order given: `seq`, the
             # order the relay publishes in, follows it.
